@@ -1,0 +1,271 @@
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize
+
+PHONE_FIELDS = ("phone", "mobile")
+
+
+def _fold(text):
+    """Lower-case ``text`` and strip its accents: "Contabilità" -> "contabilita"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def compile_function_patterns(patterns):
+    """Turn ``"Conta, %Manage"`` into one regular expression, or None.
+
+    Patterns are comma-separated, case- and accent-insensitive; ``%`` matches
+    any text and every pattern is anchored at the start of the function only,
+    so a pattern without ``%`` matches as a prefix ("Conta" matches
+    "Contabilitate") and a leading ``%`` matches anywhere ("%Manage" matches
+    "Project Management"). An empty list selects nothing in particular: None.
+    """
+    parts = [_fold(p.strip()) for p in (patterns or "").split(",")]
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    alternatives = ("^" + ".*".join(map(re.escape, p.split("%"))) for p in parts)
+    return re.compile("|".join(alternatives))
+
+
+@dataclass
+class RecipientRoute:
+    """Who receives a document for one partner, or why nobody can."""
+
+    partner: models.Model
+    to: models.Model
+    cc: models.Model
+    pec_emails: list = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def is_pec(self):
+        return bool(self.pec_emails)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    mobile = fields.Char()
+    pec_email = fields.Char(
+        string="PEC E-mail",
+        help="Certified e-mail address (Italian PEC). Documents whose type requires "
+        "PEC are sent only to this address, through the PEC mail server.",
+    )
+    reminder_document_type_ids = fields.Many2many(
+        "reminder.document.type",
+        "reminder_document_type_partner_to_rel",
+        "partner_id",
+        "document_type_id",
+        string="Receives",
+        help="Document types this contact receives.",
+    )
+    reminder_cc_document_type_ids = fields.Many2many(
+        "reminder.document.type",
+        "reminder_document_type_partner_cc_rel",
+        "partner_id",
+        "document_type_id",
+        string="In Copy Of",
+        help="Document types this contact receives in copy.",
+    )
+    reminder_confidential = fields.Boolean(
+        string="Confidential",
+        help="Only users of the group 'See confidential contacts' can see this contact.",
+    )
+
+    # ------------------------------------------------------------------
+    # Constraints and phone normalisation
+    # ------------------------------------------------------------------
+
+    @api.constrains("pec_email")
+    def _check_pec_email(self):
+        for partner in self.filtered("pec_email"):
+            if not email_normalize(partner.pec_email):
+                raise ValidationError(
+                    self.env._(
+                        "Invalid PEC E-mail %(email)s on %(partner)s.",
+                        email=partner.pec_email,
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.constrains("reminder_confidential")
+    def _check_reminder_confidential(self):
+        users = self.env["res.users"].sudo().with_context(active_test=False)
+        companies = self.env["res.company"].sudo()
+        confidential = self.filtered("reminder_confidential")
+        if confidential and (
+            users.search_count([("partner_id", "in", confidential.ids)], limit=1)
+            or companies.search_count([("partner_id", "in", confidential.ids)], limit=1)
+        ):
+            raise ValidationError(
+                self.env._("The contact of a user or of a company cannot be confidential.")
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if any(vals.get(fname) for fname in PHONE_FIELDS):
+                country = self.env["res.country"].browse(vals.get("country_id"))
+                if not country and vals.get("parent_id"):
+                    country = self.browse(vals["parent_id"]).country_id
+                vals.update(self._reminder_normalized_phones(vals, country, vals.get("name")))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not any(vals.get(fname) for fname in PHONE_FIELDS):
+            return super().write(vals)
+        if "country_id" in vals:
+            country = self.env["res.country"].browse(vals["country_id"])
+            groups = {country: self}
+        else:
+            groups = self.grouped("country_id")
+        for country, partners in groups.items():
+            name = vals.get("name") or partners[:1].display_name
+            phones = self._reminder_normalized_phones(vals, country, name)
+            super(ResPartner, partners).write(dict(vals, **phones))
+        return True
+
+    @api.model
+    def _reminder_normalized_phones(self, vals, country, name):
+        """E.164 forms of the phone fields in ``vals``, using ``country`` or
+        else the company's; raises ValidationError naming the bad field."""
+        country = country or self.env.company.country_id
+        normalized = {}
+        for fname in PHONE_FIELDS:
+            number = vals.get(fname)
+            if not number:
+                continue
+            try:
+                normalized[fname] = self._phone_format_number(
+                    number, country, force_format="E164", raise_exception=True
+                )
+            except UserError as error:
+                raise ValidationError(
+                    self.env._(
+                        "Invalid %(field)s number %(number)s on %(partner)s: %(reason)s",
+                        field=self._fields[fname]._description_string(self.env),
+                        number=number,
+                        partner=name or self.env._("new contact"),
+                        reason=error.args[0],
+                    )
+                ) from error
+        return normalized
+
+    # ------------------------------------------------------------------
+    # Routing: the one place that picks recipients
+    # ------------------------------------------------------------------
+
+    def _reminder_route(self, document_type=None, function_patterns=None, channel="email"):
+        """Resolve the recipients of a document for every partner of ``self``.
+
+        :param document_type: ``reminder.document.type`` record, or None for
+            a document nobody subscribes to (patterns or partner only)
+        :param function_patterns: e.g. ``"Conta, %Manage"``; when given, the
+            contacts whose function matches are the recipients, whatever their
+            subscriptions, and a company with no such contact is an error
+        :param channel: ``"email"`` or ``"sms"``: which address must exist
+        :return: ``{partner_id: RecipientRoute}``
+
+        Without patterns, the recipients are the contacts subscribed to the
+        type ("Receives"), else the partner itself; contacts subscribed "In
+        Copy Of" are put in CC. A type requiring PEC takes the recipients' PEC
+        addresses, else the partner's. The number of queries does not depend
+        on the number of partners.
+        """
+        regex = compile_function_patterns(function_patterns)
+        route_fields = ["function", "email", "pec_email", "phone", "mobile", "name", "is_company"]
+        self.fetch(route_fields)
+        contacts = self.search_fetch(
+            [("parent_id", "in", self.ids), ("is_company", "=", False)],
+            ["parent_id", *route_fields],
+            order="parent_id, id",
+        )
+        contacts_by_parent = contacts.grouped("parent_id")
+        subscribed_to, subscribed_cc = self._reminder_subscribers(document_type, contacts)
+        routes = {}
+        for partner in self:
+            candidates = partner | contacts_by_parent.get(partner, self.browse())
+            if regex:
+                to = candidates.filtered(lambda c: c.function and regex.match(_fold(c.function)))
+                if not to and not partner.is_company:
+                    to = partner
+            else:
+                to = candidates.filtered(lambda c: c.id in subscribed_to) or partner
+            cc = candidates.filtered(lambda c: c.id in subscribed_cc) - to
+            routes[partner.id] = self._reminder_check_route(
+                RecipientRoute(partner, to, cc), document_type, function_patterns, channel
+            )
+        return routes
+
+    def _reminder_subscribers(self, document_type, contacts):
+        """Ids among ``self`` and ``contacts`` subscribed to ``document_type``
+        as recipients and in copy: two queries whatever their number."""
+        if not document_type:
+            return set(), set()
+        candidate_ids = self.ids + contacts.ids
+        to_ids = self.search(
+            [("id", "in", candidate_ids), ("reminder_document_type_ids", "in", document_type.ids)]
+        ).ids
+        cc_ids = self.search(
+            [("id", "in", candidate_ids), ("reminder_cc_document_type_ids", "in", document_type.ids)]
+        ).ids
+        return set(to_ids), set(cc_ids)
+
+    def _reminder_check_route(self, route, document_type, function_patterns, channel):
+        """Fill the PEC addresses and drop the recipients who cannot be
+        reached on ``channel``; set ``route.error`` when nobody is left."""
+        _ = self.env._
+        if not route.to:
+            route.error = _(
+                "No contact of %(partner)s has a function matching '%(patterns)s'.",
+                partner=route.partner.display_name,
+                patterns=function_patterns,
+            )
+            return route
+        if document_type and document_type.requires_pec:
+            route.pec_emails = [email_normalize(c.pec_email) for c in route.to if c.pec_email]
+            if not route.pec_emails and route.partner.pec_email:
+                route.pec_emails = [email_normalize(route.partner.pec_email)]
+            if not route.pec_emails:
+                route.error = _(
+                    "No PEC address for %(partner)s: %(type)s must be sent by certified e-mail.",
+                    partner=route.partner.display_name,
+                    type=document_type.name,
+                )
+            return route
+        reachable = (
+            (lambda c: c.mobile or c.phone)
+            if channel == "sms"
+            else (lambda c: email_normalize(c.email))
+        )
+        unreachable = route.to.filtered(lambda c: not reachable(c))
+        route.to -= unreachable
+        route.cc = route.cc.filtered(reachable)
+        if not route.to:
+            what = _("mobile or phone number") if channel == "sms" else _("valid e-mail address")
+            route.error = _(
+                "No %(what)s on %(contacts)s.",
+                what=what,
+                contacts=", ".join(unreachable.mapped("display_name")),
+            )
+        return route
+
+    def _reminder_mail_recipient_values(self, route):
+        """``mail.mail`` values that deliver to ``route``: partners and CC
+        addresses for ordinary mail; PEC addresses only, through the PEC
+        server, for certified mail."""
+        if route.is_pec:
+            return {
+                "email_to": ",".join(route.pec_emails),
+                "reminder_is_pec": True,
+                "mail_server_id": self.env["ir.mail_server"]._reminder_pec_server().id,
+            }
+        return {
+            "recipient_ids": [fields.Command.set(route.to.ids)],
+            "email_cc": ",".join(route.cc.mapped("email_formatted")),
+        }
