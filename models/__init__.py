@@ -2,3 +2,15 @@ from . import reminder_document_type
 from . import res_partner
 from . import ir_mail_server
 from . import mail_mail
+from . import reminder_sending_mixin
+from . import res_company
+from . import account_move
+from . import reminder_dunning_policy
+from . import reminder_dunning_level
+from . import reminder_dunning_run
+from . import reminder_dunning_communication
+from . import reminder_dunning_line
+from . import reminder_recurrence_rule
+from . import reminder_recurrence
+from . import reminder_recurrence_occurrence
+from . import mail_activity

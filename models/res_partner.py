@@ -72,10 +72,38 @@ class ResPartner(models.Model):
         string="In Copy Of",
         help="Document types this contact receives in copy.",
     )
+    reminder_dunning_policy_id = fields.Many2one(
+        "reminder.dunning.policy", string="Dunning Policy",
+        help="Empty: the default policy of the company.",
+    )
+    reminder_excluded = fields.Boolean(string="Excluded from Dunning")
+    reminder_promise_date = fields.Date(
+        string="Promise to Pay", help="The customer promised to pay by this date: no reminder until then."
+    )
+    reminder_dispute = fields.Boolean(string="In Dispute", help="No reminder while the customer disputes.")
+    reminder_dunning_communication_ids = fields.One2many(
+        "reminder.dunning.communication", "partner_id", string="Dunning Communications"
+    )
+    reminder_dunning_communication_count = fields.Integer(compute="_compute_reminder_dunning_communication_count")
     reminder_confidential = fields.Boolean(
         string="Confidential",
         help="Only users of the group 'See confidential contacts' can see this contact.",
     )
+
+    def _compute_reminder_dunning_communication_count(self):
+        counts = dict(self.env["reminder.dunning.communication"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+        ))
+        for partner in self:
+            partner.reminder_dunning_communication_count = counts.get(partner, 0)
+
+    def action_view_reminder_dunning_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "reminder_automation.reminder_dunning_communication_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        return action
 
     # ------------------------------------------------------------------
     # Constraints and phone normalisation

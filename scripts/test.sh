@@ -5,6 +5,7 @@
 #
 #   bash scripts/test.sh                 # all tests of the module
 #   RA_TEST_TAGS=/reminder_automation:TestRouting bash scripts/test.sh
+#   RA_ODOO_ARGS="--log-handler odoo.sql_db:DEBUG" bash scripts/test.sh  # extra odoo-bin options
 #
 # Prints "N passed, N failed" and exits non-zero on any failure, error,
 # error log line, or when no test ran.
@@ -30,7 +31,7 @@ set +e
 "$RA_HOME/venv/bin/python" "$ODOO_SRC/odoo-bin" -c "$RA_HOME/odoo.conf" \
     -d "$RA_TEST_DB" -i reminder_automation --test-enable --test-tags "$RA_TEST_TAGS" \
     --http-port "$RA_TEST_PORT" --http-interface 127.0.0.1 --stop-after-init --log-level=test \
-    --db-filter="^$RA_TEST_DB\$" 2>&1 | tee "$LOG" | grep -E --line-buffered \
+    --db-filter="^$RA_TEST_DB\$" ${RA_ODOO_ARGS:-} 2>&1 | tee "$LOG" | grep -E --line-buffered \
     ' (ERROR|CRITICAL|WARNING) |^(FAIL|ERROR):|Traceback|tests when loading| Ran [0-9]+ tests? ' \
     | grep -vE 'running as user .root.|wkhtmltopdf'
 odoo_rc=${PIPESTATUS[0]}
@@ -48,7 +49,7 @@ skipped=$(grep -cE ' INFO .* skipped ' "$LOG" || true)
 # data file) does not count as a test failure in Odoo's report.
 stray_errors=$(grep -E ' (ERROR|CRITICAL) ' "$LOG" | grep -vcE 'tests when loading|(FAIL|ERROR): ' || true)
 failed=$((failures + errors))
-passed=$((total - failed))
+passed=$((total > failed ? total - failed : 0))
 echo
 echo "[test] odoo: $summary; error log lines: $stray_errors; skipped: $skipped"
 echo "$passed passed, $failed failed, $skipped skipped"

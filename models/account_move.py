@@ -1,0 +1,23 @@
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    reminder_promise_date = fields.Date(
+        string="Promise to Pay", copy=False, tracking=True,
+        help="The customer promised to pay by this date: no reminder until then.",
+    )
+    reminder_dispute = fields.Boolean(
+        string="In Dispute", copy=False, tracking=True, help="No reminder while the invoice is disputed."
+    )
+    reminder_dunning_line_ids = fields.One2many("reminder.dunning.line", "move_id", string="Reminders")
+    reminder_dunning_level_id = fields.Many2one(
+        "reminder.dunning.level", string="Last Reminder Level", compute="_compute_reminder_dunning_level_id"
+    )
+
+    @api.depends("reminder_dunning_line_ids.state")
+    def _compute_reminder_dunning_level_id(self):
+        for move in self:
+            sent = move.reminder_dunning_line_ids.filtered(lambda line: line.state == "sent")
+            move.reminder_dunning_level_id = sent.sorted("id")[-1:].level_id

@@ -1,0 +1,248 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import format_amount, format_date
+
+DUNNING_QWEB_EXPRESSIONS = (
+    "object.partner_id.name",
+    "object.company_id.name",
+    "object.level_id.name",
+    "object.item_table_html",
+    "object.total_due_text",
+    "object.sender_signature",
+    "object.item_count",
+)
+
+
+class ReminderDunningCommunication(models.Model):
+    """What one customer (or one invoice) receives at one dunning run."""
+
+    _name = "reminder.dunning.communication"
+    _description = "Dunning Communication"
+    _inherit = ["reminder.sending.mixin", "mail.thread"]
+    _order = "run_id desc, id"
+
+    run_id = fields.Many2one("reminder.dunning.run", required=True, ondelete="cascade", index=True)
+    policy_id = fields.Many2one(related="run_id.policy_id", store=True, index=True)
+    level_id = fields.Many2one(
+        "reminder.dunning.level", required=True, ondelete="restrict",
+        help="The highest level among the communication's invoices: it decides template and channels.",
+    )
+    line_ids = fields.One2many("reminder.dunning.line", "communication_id", string="Invoices")
+    item_count = fields.Integer(compute="_compute_totals")
+    total_due_text = fields.Char(string="Total Due", compute="_compute_totals")
+    item_table_html = fields.Html(compute="_compute_item_table_html", sanitize=False)
+    sender_signature = fields.Html(compute="_compute_sender_signature", sanitize=False)
+    letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True, copy=False)
+    activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+
+    @api.depends("partner_id", "level_id")
+    def _compute_display_name(self):
+        for comm in self:
+            comm.display_name = f"{comm.partner_id.display_name} - {comm.level_id.name}"
+
+    @api.depends("line_ids.residual", "line_ids.currency_id", "line_ids.state")
+    def _compute_totals(self):
+        for comm in self:
+            lines = comm.line_ids.filtered(lambda line: line.state != "cancelled")
+            comm.item_count = len(lines)
+            comm.total_due_text = " + ".join(
+                format_amount(self.env, sum(group.mapped("residual")), currency)
+                for currency, group in lines.grouped("currency_id").items()
+            )
+
+    @api.depends("line_ids", "partner_id.lang")
+    def _compute_item_table_html(self):
+        """The item table of seed 003 (%Partita): one row per invoice with
+        its pay-now link, rendered by a QWeb view compiled once."""
+        QWeb = self.env["ir.qweb"]
+        for comm in self:
+            rows = [comm._item_row(line) for line in comm.line_ids if line.state != "cancelled"]
+            comm.item_table_html = QWeb._render(
+                "reminder_automation.dunning_item_table", {"rows": rows, "total": comm.total_due_text}
+            )
+
+    def _item_row(self, line):
+        move = line.move_id
+        return {
+            "number": move.name,
+            "date": format_date(self.env, move.invoice_date),
+            "due": format_date(self.env, move.invoice_date_due),
+            "days_late": max(line.days_late, 0),
+            "residual": format_amount(self.env, line.residual, line.currency_id),
+            "url": move.get_base_url() + move.get_portal_url() if move.access_token else False,
+        }
+
+    @api.depends("policy_id.sender", "policy_id.responsible_id")
+    def _compute_sender_signature(self):
+        for comm in self:
+            user = comm.policy_id.responsible_id if comm.policy_id.sender == "responsible" else False
+            comm.sender_signature = user.signature if user else comm.company_id.name
+
+    def mail_allowed_qweb_expressions(self):
+        # Fast regex rendering (no QWeb compilation per mail) for templates
+        # using only these placeholders.
+        return super().mail_allowed_qweb_expressions() + DUNNING_QWEB_EXPRESSIONS
+
+    # ------------------------------------------------------------------
+    # Sending hooks
+    # ------------------------------------------------------------------
+
+    def _reminder_document_type(self):
+        return self.env.ref("reminder_automation.document_type_dunning_letter")
+
+    def _reminder_function_patterns(self):
+        return self.policy_id.function_patterns or False
+
+    def _reminder_mail_template(self):
+        return self.level_id.mail_template_id
+
+    def _reminder_sms_template(self):
+        return self.level_id.sms_template_id
+
+    def _reminder_email_from(self):
+        policy = self.policy_id
+        if policy.sender == "responsible" and policy.responsible_id.email:
+            return policy.responsible_id.email_formatted
+        return super()._reminder_email_from()
+
+    def _reminder_extra_cc(self):
+        cc = [self.policy_id.cc_email] if self.policy_id.cc_email else []
+        if self.policy_id.cc_salesperson:
+            cc += self.line_ids.move_id.invoice_user_id.partner_id.mapped("email_formatted")
+        return cc
+
+    def _reminder_attachment_ids(self):
+        attachments = self.env["ir.attachment"]
+        if self.level_id.attach_invoices:
+            attachments |= self.line_ids.move_id.invoice_pdf_report_id
+        if self.level_id.attach_statement:
+            attachments |= self._statement_attachment()
+        return attachments.ids
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    def _dunning_send(self):
+        """Send a batch: drop what was paid meanwhile, then every channel of
+        each communication's level. Errors stay on their communication."""
+        self._drop_paid_lines()
+        todo = self.filtered(lambda c: c.send_state == "draft")
+        todo._ensure_invoice_pdfs()
+        todo._ensure_access_tokens()
+        todo.filtered(lambda c: c.level_id.channel_email)._reminder_send_emails()
+        todo.filtered(lambda c: c.level_id.channel_sms)._reminder_send_sms()
+        todo.filtered(lambda c: c.level_id.channel_letter)._render_letters()
+        todo.filtered(lambda c: c.level_id.channel_activity)._schedule_activities()
+        todo._close_lines()
+
+    def _drop_paid_lines(self):
+        lines = self.line_ids.filtered(lambda line: line.state == "pending")
+        paid = lines.filtered(
+            lambda line: line.move_id.payment_state not in ("not_paid", "partial")
+            or line.move_id.state != "posted"
+            or line.move_id.currency_id.is_zero(line.move_id.amount_residual)
+        )
+        paid.write({"state": "cancelled"})
+        emptied = self.filtered(lambda c: not c.line_ids.filtered(lambda line: line.state == "pending"))
+        emptied.write({
+            "send_state": "cancelled",
+            "error_message": self.env._("Paid before sending."),
+        })
+
+    def _ensure_invoice_pdfs(self):
+        """Render the missing invoice PDFs once, the way Odoo stores them
+        when it sends an invoice: later runs reuse them."""
+        moves = self.filtered("level_id.attach_invoices").line_ids.move_id
+        Send = self.env["account.move.send"]
+        for move in moves.filtered(lambda m: not m.invoice_pdf_report_id):
+            # one document per wkhtmltopdf call: several in one call need a
+            # reachable HTTP server (PLATFORM.md)
+            Send._generate_invoice_documents({move: Send._get_default_sending_settings(move)})
+
+    def _ensure_access_tokens(self):
+        """Portal tokens for the pay-now links, set in one query."""
+        moves = self.line_ids.move_id.filtered(lambda m: not m.access_token)
+        if moves:
+            self.env.cr.execute(
+                "UPDATE account_move SET access_token = gen_random_uuid()::text "
+                "WHERE id = ANY(%s) AND access_token IS NULL",
+                [moves.ids],
+            )
+            moves.invalidate_recordset(["access_token"])
+
+    def _render_letters(self):
+        report = self.env.ref("reminder_automation.action_report_dunning_letter")
+        for comm in self:
+            pdf, _type = report._render_qweb_pdf(report.report_name, comm.ids)
+            attachment = self.env["ir.attachment"].create({
+                "name": f"{comm.partner_id.name} - {comm.level_id.name}.pdf",
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": comm._name,
+                "res_id": comm.id,
+            })
+            comm.write({"letter_attachment_id": attachment.id, "send_state": "queued",
+                        "date_sent": comm.date_sent or fields.Datetime.now()})
+
+    def _schedule_activities(self):
+        values = []
+        for comm in self:
+            user = (comm.level_id.activity_user_id or comm.line_ids.move_id.invoice_user_id[:1]
+                    or comm.policy_id.responsible_id)
+            values.append({
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": comm.partner_id.id,
+                "activity_type_id": (comm.level_id.activity_type_id
+                                     or self.env.ref("mail.mail_activity_data_call")).id,
+                "summary": self.env._("%(level)s: %(total)s due", level=comm.level_id.name,
+                                      total=comm.total_due_text),
+                "user_id": user.id,
+            })
+        activities = self.env["mail.activity"].create(values)
+        for comm, activity in zip(self, activities, strict=True):
+            comm.write({"activity_id": activity.id, "send_state": "queued",
+                        "date_sent": comm.date_sent or fields.Datetime.now()})
+
+    def _statement_attachment(self):
+        report = self.env.ref("reminder_automation.action_report_partner_statement")
+        pdf, _type = report._render_qweb_pdf(report.report_name, self.partner_id.ids)
+        return self.env["ir.attachment"].create({
+            "name": self.env._("Statement %s.pdf", self.partner_id.name),
+            "raw": pdf,
+            "mimetype": "application/pdf",
+            "res_model": self._name,
+            "res_id": self.id,
+        })
+
+    def _close_lines(self):
+        """Lines of sent communications become history; lines of failed
+        ones are cancelled so that the next run tries them again."""
+        now = fields.Datetime.now()
+        by_state = defaultdict(lambda: self.env["reminder.dunning.line"])
+        for comm in self:
+            pending = comm.line_ids.filtered(lambda line: line.state == "pending")
+            by_state["sent" if comm.send_state == "queued" else "cancelled"] |= pending
+        by_state["sent"].write({"state": "sent", "date_sent": now})
+        by_state["cancelled"].write({"state": "cancelled"})
+
+    def action_download_letter(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.letter_attachment_id.id}?download=true",
+        }
+
+    def action_preview(self):
+        """Dry run: the e-mail this communication would send, nothing sent."""
+        self.ensure_one()
+        wizard = self.env["reminder.dunning.preview"].create({"communication_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Preview"),
+        }

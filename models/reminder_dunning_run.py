@@ -1,0 +1,221 @@
+import logging
+from collections import defaultdict
+
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+class ReminderDunningRun(models.Model):
+    """A dunning run: prepared (reviewable, nothing sent), then sent in
+    resumable batches, then reported."""
+
+    _name = "reminder.dunning.run"
+    _description = "Dunning Run"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(default=lambda self: self.env._("New"), readonly=True, copy=False)
+    policy_id = fields.Many2one("reminder.dunning.policy", required=True, index=True, ondelete="restrict")
+    company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
+    date = fields.Date(
+        required=True, default=fields.Date.context_today,
+        help="Reminders are computed as of this date.",
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("prepared", "Prepared"), ("sending", "Sending"), ("done", "Done"),
+         ("cancelled", "Cancelled")],
+        default="draft", required=True, readonly=True, tracking=True, copy=False,
+    )
+    auto_send = fields.Boolean(
+        help="Started by the schedule: sent right after preparation, resumed by the cron if interrupted."
+    )
+    user_id = fields.Many2one("res.users", string="Started By", default=lambda self: self.env.user, readonly=True)
+    communication_ids = fields.One2many("reminder.dunning.communication", "run_id", string="Communications")
+    communication_count = fields.Integer(compute="_compute_counts")
+    sent_count = fields.Integer(compute="_compute_counts")
+    error_count = fields.Integer(compute="_compute_counts")
+    report_html = fields.Html(string="Execution Report", readonly=True, copy=False, sanitize=False)
+
+    @api.depends("communication_ids.send_state")
+    def _compute_counts(self):
+        counts = defaultdict(int)
+        for run, send_state, count in self.env["reminder.dunning.communication"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id", "send_state"], ["__count"]
+        ):
+            counts[run.id, send_state] = count
+        for run in self:
+            run.communication_count = sum(counts[run.id, s] for s in ("draft", "queued", "error", "cancelled"))
+            run.sent_count = counts[run.id, "queued"]
+            run.error_count = counts[run.id, "error"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["name"] = self.env["ir.sequence"].next_by_code("reminder.dunning.run") or vals.get("name")
+        return super().create(vals_list)
+
+    def _get_form_action(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+        }
+
+    # ------------------------------------------------------------------
+    # Preparation
+    # ------------------------------------------------------------------
+
+    def action_prepare(self):
+        """Compute what is due and create the communications and their
+        lines, in a few queries. Nothing is sent."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("Only a draft run can be prepared."))
+        self._lock_or_raise(self.policy_id, self.env._("Another run of this policy is being prepared."))
+        items = self.policy_id._due_items(self.date)
+        groups = defaultdict(list)
+        for item in items:
+            key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
+            groups[key].append(item)
+        # no creation message nor follower per communication: the run's chatter tells
+        communications = self.env["reminder.dunning.communication"].with_context(tracking_disable=True).create([
+            {
+                "run_id": self.id,
+                "partner_id": group[0].partner_id,
+                "company_id": self.company_id.id,
+                "level_id": max((i.level for i in group), key=lambda level: level.days).id,
+            }
+            for group in groups.values()
+        ])
+        self.env["reminder.dunning.line"].create([
+            {
+                "communication_id": comm.id,
+                "move_id": item.move_id,
+                "level_id": item.level.id,
+                "repeat_count": item.repeat_count,
+                "days_late": item.days_late,
+                "residual": item.residual,
+                "currency_id": item.currency_id,
+            }
+            for comm, group in zip(communications, groups.values(), strict=True)
+            for item in group
+        ])
+        self.state = "prepared"
+        return True
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    def action_send(self):
+        for run in self:
+            if run.state not in ("prepared", "sending"):
+                raise UserError(self.env._("Run %s is not prepared.", run.name))
+            run._send_resumable()
+        return True
+
+    def action_cancel(self):
+        if self.filtered(lambda run: run.state in ("sending", "done")):
+            raise UserError(self.env._("A run that started sending cannot be cancelled."))
+        self.communication_ids.line_ids.write({"state": "cancelled"})
+        self.communication_ids.write({"send_state": "cancelled"})
+        self.state = "cancelled"
+
+    def _send_resumable(self):
+        """Send the communications still to send, batch after batch.
+
+        The run row is locked so that a second worker gives up at once, and
+        each batch is locked ``FOR UPDATE SKIP LOCKED``: two workers never
+        send the same communication. In a cron every batch is committed, so
+        a killed worker loses at most the batch in flight, which is still
+        "to send" when the cron starts again."""
+        self.ensure_one()
+        if not self._try_lock(self):
+            _logger.info("Dunning run %s is being sent by another worker", self.name)
+            return False
+        self.state = "sending"
+        batch_size = int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size", 500) or 500)
+        Communication = self.env["reminder.dunning.communication"]
+        while True:
+            Communication.flush_model(["run_id", "send_state"])
+            ids = [row[0] for row in self.env.execute_query(SQL(
+                """SELECT id FROM reminder_dunning_communication
+                    WHERE run_id = %s AND send_state = 'draft'
+                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+                self.id, batch_size,
+            ))]
+            if not ids:
+                break
+            Communication.browse(ids)._dunning_send()
+            if self._commit_progress(len(ids)) <= 0:
+                self.env.ref("reminder_automation.ir_cron_dunning")._trigger()
+                return False
+        self._finish()
+        return True
+
+    def _commit_progress(self, processed):
+        """Commit a finished batch when running in a cron; in a user's
+        request the whole send is one transaction, as Odoo's own actions."""
+        if not self.env.context.get("cron_id"):
+            return float("inf")
+        return self.env["ir.cron"]._commit_progress(processed)
+
+    def _finish(self):
+        self.write({"state": "done", "report_html": self._execution_report()})
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        responsible = self.policy_id.responsible_id
+        self.message_post(
+            body=self.report_html,
+            subject=self.env._("Dunning run %s: execution report", self.name),
+            partner_ids=responsible.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    def _execution_report(self):
+        """Customers notified per level and every error, as HTML."""
+        comms = self.communication_ids
+        sent = comms.filtered(lambda c: c.send_state == "queued")
+        return self.env["ir.qweb"]._render(
+            "reminder_automation.dunning_execution_report",
+            {
+                "run": self,
+                "per_level": sent.grouped("level_id"),
+                "errors": comms.filtered(lambda c: c.send_state == "error" or (c.error_message and c in sent)),
+                "cancelled": comms.filtered(lambda c: c.send_state == "cancelled"),
+            },
+        )
+
+    # ------------------------------------------------------------------
+    # Locks
+    # ------------------------------------------------------------------
+
+    def _try_lock(self, records):
+        """Lock ``records``' rows for this transaction; False if another
+        transaction holds them."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(
+                    "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE NOWAIT",
+                    SQL.identifier(records._table), records.ids,
+                ))
+        except pg_errors.LockNotAvailable:
+            return False
+        return True
+
+    def _lock_or_raise(self, records, message):
+        if not self._try_lock(records):
+            raise UserError(message)
+
+    def action_view_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "reminder_automation.reminder_dunning_communication_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action

@@ -1,0 +1,256 @@
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+_logger = logging.getLogger(__name__)
+
+# Order matters: the first state found among a mail's recipients wins.
+TRACKING_PRECEDENCE = [
+    ("opened", ("opened",)),
+    ("delivered", ("delivered",)),
+    ("bounced", ("bounced", "soft-bounced", "rejected", "spam", "unsub")),
+    ("error", ("error",)),
+    ("sent", ("sent", "deferred")),
+]
+
+
+class ReminderSendingMixin(models.AbstractModel):
+    """Everything about how a "thing to send" reaches a person.
+
+    Engines (dunning communication, task reminder, dispatch line, ...)
+    inherit it and override the ``_reminder_*`` hooks: which document type,
+    which template, which attachments. Routing, rendering, mail creation,
+    state and tracking are written once, here, set-based: every method works
+    on many records with a number of queries that does not depend on them.
+    """
+
+    _name = "reminder.sending.mixin"
+    _description = "Reminder Sending"
+
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="restrict")
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    send_state = fields.Selection(
+        [("draft", "To Send"), ("queued", "Queued"), ("error", "Error"), ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "To Send"),
+            ("queued", "Queued"),
+            ("sent", "Sent"),
+            ("delivered", "Delivered"),
+            ("opened", "Opened"),
+            ("bounced", "Bounced"),
+            ("error", "Error"),
+            ("cancelled", "Cancelled"),
+        ],
+        compute="_compute_state",
+        store=True,
+        index=True,
+        help="Queued: the e-mail waits in the outgoing queue. Sent, delivered, opened, "
+        "bounced: as reported by the mail server and the tracking pixel.",
+    )
+    error_message = fields.Text(readonly=True, copy=False)
+    date_sent = fields.Datetime(readonly=True, copy=False)
+    recipient_ids = fields.Many2many("res.partner", string="Recipients", readonly=True, copy=False)
+    email_cc = fields.Char(string="CC", readonly=True, copy=False)
+    pec_email_to = fields.Char(string="PEC Recipients", readonly=True, copy=False)
+    mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
+    tracking_email_ids = fields.One2many(related="mail_message_id.mail_tracking_ids", string="Tracking")
+    sms_ids = fields.Many2many("sms.sms", string="SMS", readonly=True, copy=False)
+
+    @api.depends("send_state", "mail_message_id.mail_tracking_ids.state")
+    def _compute_state(self):
+        for record in self:
+            if record.send_state != "queued" or not record.mail_message_id:
+                record.state = record.send_state
+                continue
+            states = set(record.mail_message_id.mail_tracking_ids.mapped("state"))
+            record.state = next(
+                (state for state, tracked in TRACKING_PRECEDENCE if states.intersection(tracked)),
+                "queued",
+            )
+
+    # ------------------------------------------------------------------
+    # Hooks for the engines
+    # ------------------------------------------------------------------
+
+    def _reminder_document_type(self):
+        """``reminder.document.type`` of what ``self`` sends (one per batch)."""
+        return self.env["reminder.document.type"]
+
+    def _reminder_function_patterns(self):
+        return False
+
+    def _reminder_mail_template(self):
+        """``mail.template`` on this model rendering the e-mail of each record."""
+        raise NotImplementedError
+
+    def _reminder_email_from(self):
+        return self.company_id.email_formatted or self.env.user.email_formatted
+
+    def _reminder_extra_cc(self):
+        """Addresses copied on top of the routed CC, e.g. a finance mailbox."""
+        return []
+
+    def _reminder_attachment_ids(self):
+        """``ir.attachment`` ids to join to the e-mail of ``self``."""
+        return []
+
+    def _reminder_chatter_record(self):
+        """Record whose chatter keeps the trace of the e-mail."""
+        return self.partner_id
+
+    # ------------------------------------------------------------------
+    # Core
+    # ------------------------------------------------------------------
+
+    def _reminder_route(self, channel="email"):
+        """Route every record's partner; record the error of those nobody
+        can receive. Returns ``{record: RecipientRoute}`` for the others."""
+        routable = {}
+        for (doc_type, patterns), records in self.grouped(
+            lambda r: (r._reminder_document_type(), r._reminder_function_patterns())
+        ).items():
+            routes = records.partner_id._reminder_route(doc_type, patterns, channel)
+            for record in records:
+                route = routes[record.partner_id.id]
+                if route.error:
+                    record._reminder_set_error(route.error)
+                else:
+                    routable[record] = route
+        return routable
+
+    def _reminder_set_error(self, message):
+        self.write({"send_state": "error", "error_message": message})
+
+    def _reminder_send_emails(self):
+        """Render and queue one e-mail per record; a record that cannot be
+        routed or rendered gets its error and the others go on."""
+        routes = self._reminder_route("email")
+        if not routes:
+            return self.browse()
+        records = self.browse([r.id for r in routes])
+        bodies = records._reminder_render_mails()
+        mail_values, sent = [], self.browse()
+        for record in records:
+            rendered = bodies.get(record.id)
+            if isinstance(rendered, Exception):
+                record._reminder_set_error(self.env._("The template failed to render: %s", rendered))
+                continue
+            mail_values.append(record._reminder_mail_values(routes[record], *rendered))
+            sent |= record
+        if not mail_values:
+            return sent
+        mails = self.env["mail.mail"].sudo().create(mail_values)
+        now = fields.Datetime.now()
+        for record, mail in zip(sent, mails, strict=True):
+            route = routes[record]
+            record.write(
+                {
+                    "send_state": "queued",
+                    "error_message": False,
+                    "date_sent": now,
+                    "mail_message_id": mail.mail_message_id.id,
+                    "recipient_ids": [fields.Command.set(route.to.ids if not route.is_pec else [])],
+                    "email_cc": mail.email_cc,
+                    "pec_email_to": ",".join(route.pec_emails),
+                }
+            )
+        return sent
+
+    def _reminder_render_mails(self):
+        """``{id: (subject, body)}`` rendered in each partner's language,
+        one rendering call per template and language; an exception instead
+        of the pair for a record whose template fails."""
+        result = {}
+        for (template, lang), records in self.grouped(
+            lambda r: (r._reminder_mail_template(), r.partner_id.lang or r.env.lang or "en_US")
+        ).items():
+            template = template.with_context(lang=lang)
+            records = records.with_context(lang=lang)
+            try:
+                subjects = template._render_field("subject", records.ids)
+                bodies = template._render_field("body_html", records.ids)
+            except Exception as error:  # noqa: BLE001 - reported per record, never fatal
+                if len(records) == 1:
+                    _logger.info("Template %s failed for %s: %s", template.name, records, error)
+                    result[records.id] = error
+                    continue
+                # isolate the failing records by rendering them one by one
+                for record in records:
+                    result.update(record._reminder_render_mails())
+                continue
+            for record in records:
+                result[record.id] = (subjects[record.id], bodies[record.id])
+        return result
+
+    def _reminder_mail_values(self, route, subject, body):
+        self.ensure_one()
+        chatter = self._reminder_chatter_record()
+        values = {
+            "subject": subject,
+            "body_html": body,
+            "email_from": self._reminder_email_from(),
+            "reply_to": self._reminder_email_from(),
+            "model": chatter._name,
+            "res_id": chatter.id,
+            "message_type": "email",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "author_id": self.env.user.partner_id.id,
+            "attachment_ids": [fields.Command.set(self._reminder_attachment_ids())],
+            "auto_delete": False,
+        }
+        values.update(self.partner_id._reminder_mail_recipient_values(route))
+        # the message's recipients, as in any chatter message (and what
+        # mail_tracking expects to find when it records the delivery)
+        values["partner_ids"] = [fields.Command.set(route.to.ids if not route.is_pec else [])]
+        extra_cc = [e for e in self._reminder_extra_cc() if e and email_normalize(e)]
+        if extra_cc and not route.is_pec:
+            values["email_cc"] = ",".join(filter(None, [values.get("email_cc"), *extra_cc]))
+        return values
+
+    def _reminder_send_sms(self):
+        """Queue one SMS per routed recipient number, rendered from the
+        engine's SMS template in the partner's language."""
+        routes = self._reminder_route("sms")
+        sms_values, owners = [], []
+        for (template, lang), records in self.browse([r.id for r in routes]).grouped(
+            lambda r: (r._reminder_sms_template(), r.partner_id.lang or "en_US")
+        ).items():
+            bodies = template.with_context(lang=lang)._render_field("body", records.ids)
+            for record in records:
+                for contact in routes[record].to:
+                    sms_values.append(
+                        {
+                            "partner_id": contact.id,
+                            "number": contact.mobile or contact.phone,
+                            "body": bodies[record.id],
+                            "state": "outgoing",
+                        }
+                    )
+                    owners.append(record)
+        if not sms_values:
+            return self.browse()
+        sms = self.env["sms.sms"].sudo().create(sms_values)
+        by_owner = defaultdict(list)
+        for owner, one_sms in zip(owners, sms, strict=True):
+            by_owner[owner].append(one_sms.id)
+        for owner, ids in by_owner.items():
+            owner.write({"sms_ids": [fields.Command.link(i) for i in ids], "send_state": "queued"})
+        return self.browse([o.id for o in by_owner])
+
+    def _reminder_sms_template(self):
+        raise NotImplementedError
+
+    def action_cancel(self):
+        if self.filtered(lambda r: r.send_state == "queued"):
+            raise UserError(self.env._("A queued sending cannot be cancelled."))
+        self.send_state = "cancelled"

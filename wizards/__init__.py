@@ -1,0 +1,2 @@
+from . import reminder_dunning_preview
+from . import reminder_recurrence_rule_wizard
