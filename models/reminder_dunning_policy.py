@@ -173,7 +173,7 @@ class ReminderDunningPolicy(models.Model):
         if not domain.is_true():
             partner_query = self.env["res.partner"].with_context(active_test=False)._search(domain)
             partner_filter = SQL("%s AND p.id IN %s", partner_filter, partner_query.subselect())
-        default_policy = self.company_id.reminder_dunning_policy_id.id
+        default_policy = self.company_id.reminder_dunning_policy_id.id or None
         return SQL(
             """
             SELECT m.id, p.id, m.invoice_date_due,

@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +30,10 @@ class ReminderDunningRun(models.Model):
         [("draft", "Draft"), ("prepared", "Prepared"), ("sending", "Sending"), ("done", "Done"),
          ("cancelled", "Cancelled")],
         default="draft", required=True, readonly=True, tracking=True, copy=False,
+    )
+    partner_ids = fields.Many2many(
+        "res.partner", string="Only Customers", readonly=True,
+        help="Restrict the run to these customers (e.g. the lines selected in Reminders to Handle).",
     )
     auto_send = fields.Boolean(
         help="Started by the schedule: sent right after preparation, resumed by the cron if interrupted."
@@ -78,7 +82,7 @@ class ReminderDunningRun(models.Model):
         if self.state != "draft":
             raise UserError(self.env._("Only a draft run can be prepared."))
         self._lock_or_raise(self.policy_id, self.env._("Another run of this policy is being prepared."))
-        items = self.policy_id._due_items(self.date)
+        items = self.policy_id._due_items(self.date, self.partner_ids.ids or None)
         groups = defaultdict(list)
         for item in items:
             key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
@@ -199,7 +203,7 @@ class ReminderDunningRun(models.Model):
         """Lock ``records``' rows for this transaction; False if another
         transaction holds them."""
         try:
-            with self.env.cr.savepoint(flush=False):
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL(
                     "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE NOWAIT",
                     SQL.identifier(records._table), records.ids,
