@@ -31,9 +31,18 @@
         "views/account_move_views.xml",
         "views/res_company_views.xml",
         "views/reminder_recurrence_views.xml",
+        "views/reminder_todo_views.xml",
         "wizards/reminder_recurrence_rule_wizard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "reminder_automation/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "reminder_automation/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/reminder_dunning_demo.xml",

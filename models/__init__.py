@@ -14,3 +14,6 @@ from . import reminder_recurrence_rule
 from . import reminder_recurrence
 from . import reminder_recurrence_occurrence
 from . import mail_activity
+from . import reminder_todo
+from . import reminder_todo_preview
+from . import ir_http

@@ -6,3 +6,4 @@ from . import test_confidential
 from . import test_dunning
 from . import test_recurrence
 from . import test_recurrence_invoice
+from . import test_dunning_todo

@@ -1,0 +1,330 @@
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import SQL, format_amount
+
+# columns written by the set-wise insert of _refresh_rows, in this order
+ROW_COLUMNS = (
+    "source", "company_id", "currency_id", "policy_id", "partner_id", "move_id", "level_id",
+    "item_count", "amount_due", "amount_text", "days_late", "salesperson_id", "country_id",
+    "recipients", "email_cc", "no_recipient", "route_error",
+)
+
+
+class _PreviewDone(Exception):
+    """Raised to roll back the savepoint of a preview."""
+
+
+class ReminderTodo(models.Model):
+    """Reminders to handle: one row per customer (or invoice) a reminder is
+    due for now, per user, computed live when the dashboard opens.
+
+    Rows are recomputed set-wise by :meth:`_refresh_rows` (a few queries,
+    whatever the number of invoices) and only serve the list view: its
+    filters, groupings and the "Send" buttons.
+
+    Extension point for other engines (task reminders, dispatch, ...):
+    add a value to ``source`` with ``selection_add`` and implement
+
+    * ``_todo_rows_<source>()`` returning a list of row dicts (keys of
+      ``ROW_COLUMNS``; absent keys are NULL), and
+    * ``_todo_count_<source>()`` returning the number of rows cheaply (the
+      systray counter calls it every minute),
+
+    and, if rows of the source can be sent, ``_todo_send_<source>()`` on
+    the selected rows returning ``(sent, errors, records to link)``.
+    :meth:`_reminder_todo_sections` lists every source with its count; the
+    dashboard and the systray go through it and nothing else.
+    """
+
+    _name = "reminder.todo"
+    _description = "Reminder to Handle"
+    _order = "days_late desc, amount_due desc, id"
+
+    user_id = fields.Many2one("res.users", required=True, index=True, ondelete="cascade",
+                              default=lambda self: self.env.user)
+    source = fields.Selection([("dunning", "Dunning")], required=True, default="dunning")
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
+    policy_id = fields.Many2one("reminder.dunning.policy", string="Policy", readonly=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, ondelete="cascade")
+    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, ondelete="cascade",
+                              help="Set when the policy sends one reminder per invoice.")
+    level_id = fields.Many2one("reminder.dunning.level", string="Level", readonly=True, ondelete="cascade")
+    item_count = fields.Integer(string="Invoices", readonly=True)
+    amount_due = fields.Monetary(string="Total Due", currency_field="currency_id", readonly=True,
+                                 help="In company currency.")
+    amount_text = fields.Char(string="Due per Currency", readonly=True)
+    days_late = fields.Integer(string="Days Late", readonly=True, help="Of the oldest invoice.")
+    salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    country_id = fields.Many2one("res.country", string="Country", readonly=True)
+    recipients = fields.Char(readonly=True)
+    email_cc = fields.Char(string="CC", readonly=True)
+    no_recipient = fields.Boolean(string="No Recipient", readonly=True)
+    route_error = fields.Char(string="Warning", readonly=True)
+
+    # ------------------------------------------------------------------
+    # Sections (extension point)
+    # ------------------------------------------------------------------
+
+    def _todo_sources(self):
+        return [value for value, _label in self._fields["source"]._description_selection(self.env)]
+
+    @api.model
+    def _reminder_todo_sections(self):
+        """One dict per engine: ``source``, ``name``, ``count``."""
+        labels = dict(self._fields["source"]._description_selection(self.env))
+        return [
+            {"source": source, "name": labels[source], "count": getattr(self, f"_todo_count_{source}")()}
+            for source in self._todo_sources()
+        ]
+
+    @api.model
+    def get_systray_data(self):
+        """What the systray counter shows: the total and each section."""
+        sections = self._reminder_todo_sections()
+        return {"count": sum(section["count"] for section in sections), "sections": sections}
+
+    # ------------------------------------------------------------------
+    # Rows
+    # ------------------------------------------------------------------
+
+    @api.model
+    def action_open_dashboard(self):
+        """Recompute the current user's rows, then open them."""
+        self._refresh_rows()
+        return self.env["ir.actions.act_window"]._for_xml_id("reminder_automation.reminder_todo_action")
+
+    @api.model
+    def _refresh_rows(self):
+        """Replace the current user's rows by what is due now: one DELETE,
+        one INSERT, whatever the number of rows."""
+        rows = []
+        for source in self._todo_sources():
+            rows += [dict(row, source=source) for row in getattr(self, f"_todo_rows_{source}")()]
+        self.flush_model()
+        self.env.cr.execute(SQL("DELETE FROM reminder_todo WHERE user_id = %s", self.env.uid))
+        if rows:
+            now = fields.Datetime.now()
+            columns = ("user_id", "create_uid", "write_uid", "create_date", "write_date", *ROW_COLUMNS)
+            self.env.cr.execute(SQL(
+                "INSERT INTO reminder_todo (%s) VALUES %s",
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                SQL(", ").join(
+                    SQL("(%s)", SQL(", ").join(
+                        [SQL("%s", value) for value in (self.env.uid,) * 3 + (now, now)]
+                        + [SQL("%s", row.get(column)) for column in ROW_COLUMNS]
+                    ))
+                    for row in rows
+                ),
+            ))
+        self.invalidate_model()
+        self.env.user._bus_send("reminder_todo/count", {"count": len(rows)})
+        return len(rows)
+
+    # ------------------------------------------------------------------
+    # Dunning section
+    # ------------------------------------------------------------------
+
+    def _todo_dunning_groups(self):
+        """``[(policy, [DueItem])]``: what the runs of the policies of the
+        user's companies would send now, one list per communication,
+        restricted to what the user may see (see _todo_readable_items)."""
+        today = fields.Date.context_today(self)
+        policies = self.env["reminder.dunning.policy"].search([("company_id", "in", self.env.companies.ids)])
+        due = [(policy, policy._due_items(today)) for policy in policies]
+        readable_moves, readable_partners = self._todo_readable(
+            {item.move_id for _policy, items in due for item in items},
+            {item.partner_id for _policy, items in due for item in items},
+        )
+        groups = []
+        for policy, items in due:
+            by_key = defaultdict(list)
+            for item in items:
+                if item.move_id in readable_moves and item.partner_id in readable_partners:
+                    key = item.partner_id if policy.grouping == "partner" else (item.partner_id, item.move_id)
+                    by_key[key].append(item)
+            groups += [(policy, group) for group in by_key.values()]
+        return groups
+
+    def _todo_readable(self, move_ids, partner_ids):
+        """The invoices and customers the current user may see, in two queries.
+
+        Users with invoicing rights (``account.group_account_invoice``) see
+        every invoice their record rules let them read (companies, ...);
+        other dunning handlers only see the invoices they are the
+        salesperson of. Customers are filtered by the partner record rules
+        (e.g. confidential contacts)."""
+        Move = self.env["account.move"].with_context(active_test=False)
+        domain = Domain("id", "in", list(move_ids))
+        if self.env.user.has_group("account.group_account_invoice"):
+            moves = set(Move.search(domain).ids)
+        else:
+            moves = set(Move.sudo().search(domain & Domain("invoice_user_id", "=", self.env.uid)).ids)
+        partners = set(self.env["res.partner"].with_context(active_test=False).search(
+            [("id", "in", list(partner_ids))]
+        ).ids)
+        return moves, partners
+
+    def _todo_count_dunning(self):
+        return len(self._todo_dunning_groups())
+
+    def _todo_rows_dunning(self):
+        groups = self._todo_dunning_groups()
+        if not groups:
+            return []
+        partner_ids = list({items[0].partner_id for _policy, items in groups})
+        move_ids = list({item.move_id for _policy, items in groups for item in items})
+        partner_info = {
+            pid: (user_id, country_id)
+            for pid, user_id, country_id in self.env.execute_query(SQL(
+                "SELECT id, user_id, country_id FROM res_partner WHERE id = ANY(%s)", partner_ids
+            ))
+        }
+        move_salesperson = dict(self.env.execute_query(SQL(
+            "SELECT id, invoice_user_id FROM account_move WHERE id = ANY(%s)", move_ids
+        )))
+        routes = {}
+        document_type = self.env.ref("reminder_automation.document_type_dunning_letter")
+        for policy in {policy for policy, _items in groups}:
+            partners = self.env["res.partner"].browse(
+                {items[0].partner_id for group_policy, items in groups if group_policy == policy}
+            ).with_context(active_test=False)
+            for partner_id, route in partners._reminder_route(
+                document_type, policy.function_patterns or False
+            ).items():
+                routes[policy.id, partner_id] = route
+        currencies = self.env["res.currency"].browse(
+            {item.currency_id for _policy, items in groups for item in items}
+        )
+        rows = []
+        for policy, items in groups:
+            partner_id = items[0].partner_id
+            oldest = max(items, key=lambda item: item.days_late)
+            route = routes[policy.id, partner_id]
+            by_currency = defaultdict(float)
+            for item in items:
+                by_currency[item.currency_id] += item.residual
+            user_id, country_id = partner_info[partner_id]
+            rows.append({
+                "company_id": policy.company_id.id,
+                "currency_id": policy.company_id.currency_id.id,
+                "policy_id": policy.id,
+                "partner_id": partner_id,
+                "move_id": items[0].move_id if policy.grouping == "invoice" else None,
+                "level_id": max((item.level for item in items), key=lambda level: level.days).id,
+                "item_count": len(items),
+                "amount_due": sum(item.residual_company for item in items),
+                "amount_text": " + ".join(
+                    format_amount(self.env, amount, currencies.browse(currency_id))
+                    for currency_id, amount in sorted(by_currency.items())
+                ),
+                "days_late": oldest.days_late,
+                "salesperson_id": user_id or move_salesperson.get(oldest.move_id),
+                "country_id": country_id,
+                "recipients": ", ".join(route.pec_emails or route.to.mapped("email_formatted")) or None,
+                "email_cc": ", ".join(route.cc.mapped("email_formatted")) or None,
+                "no_recipient": bool(route.error),
+                "route_error": route.error or None,
+            })
+        return rows
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_preview(self):
+        """The e-mail of this line, exactly as a run would render it. The run
+        is prepared in a savepoint rolled back at once: nothing is kept (a
+        run number of the sequence is consumed)."""
+        self.ensure_one()
+        values = {"todo_id": self.id}
+        try:
+            with self.env.cr.savepoint():
+                run = self.env["reminder.dunning.run"].create({
+                    "policy_id": self.policy_id.id,
+                    "partner_ids": [fields.Command.set(self.partner_id.ids)],
+                })
+                run.action_prepare()
+                comms = run.communication_ids
+                if self.move_id:
+                    comms = comms.filtered(lambda c: self.move_id in c.line_ids.move_id)
+                if comms:
+                    preview = self.env["reminder.dunning.preview"].new({"communication_id": comms[0].id})
+                    values.update({
+                        "recipients": preview.recipients,
+                        "email_cc": preview.email_cc,
+                        "subject": preview.subject,
+                        "body_html": preview.body_html,
+                        "error": preview.error,
+                    })
+                else:
+                    values["error"] = self.env._("Nothing is due any more for this customer.")
+                self.env.flush_all()
+                raise _PreviewDone
+        except _PreviewDone:
+            pass
+        self.env.invalidate_all()
+        wizard = self.env["reminder.todo.preview"].create(values)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Preview"),
+        }
+
+    def action_send_selected(self):
+        """Send the selected lines through the dunning engine, as the cron
+        would: one run per policy restricted to the selected customers."""
+        return self._send_rows(self)
+
+    @api.model
+    def action_send_all_shown(self):
+        """Send every line matching the current filters."""
+        domain = Domain(self.env.context.get("active_domain") or [])
+        return self._send_rows(self.search(domain & Domain("user_id", "=", self.env.uid)))
+
+    def _send_rows(self, rows):
+        rows = rows.filtered(lambda row: row.user_id == self.env.user)
+        sent = errors = 0
+        links = []
+        for source, source_rows in rows.grouped("source").items():
+            source_sent, source_errors, records = getattr(source_rows, f"_todo_send_{source}")()
+            sent += source_sent
+            errors += source_errors
+            links += [{"label": record.display_name, "url": f"/odoo/{record._name}/{record.id}"}
+                      for record in records]
+        self._refresh_rows()
+        message = self.env._("%(sent)s reminders sent, %(errors)s errors.", sent=sent, errors=errors)
+        if links:
+            message += " " + " ".join("%s" for _link in links)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Reminders to handle"),
+                "message": message,
+                "links": links,
+                "type": "warning" if errors else "success",
+                "sticky": bool(errors),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _todo_send_dunning(self):
+        """Through the same engine as the cron: never twice, errors on the
+        communications and in the run's execution report."""
+        Run = self.env["reminder.dunning.run"]
+        runs = Run
+        for policy, rows in self.grouped("policy_id").items():
+            run = Run.create({"policy_id": policy.id, "partner_ids": [fields.Command.set(rows.partner_id.ids)]})
+            run.action_prepare()
+            if not run.communication_ids:
+                run.action_cancel()
+                continue
+            run.action_send()
+            runs |= run
+        return sum(runs.mapped("sent_count")), sum(runs.mapped("error_count")), runs
