@@ -5,7 +5,9 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     reminder_promise_date = fields.Date(
-        string="Promise to Pay", copy=False, tracking=True,
+        string="Promise to Pay",
+        copy=False,
+        tracking=True,
         help="The customer promised to pay by this date: no reminder until then.",
     )
     reminder_dispute = fields.Boolean(

@@ -7,8 +7,7 @@ class IrMailServer(models.Model):
 
     reminder_is_pec = fields.Boolean(
         string="Certified E-mail (PEC)",
-        help="Certified mail (Italian PEC) goes only through this server, and "
-        "ordinary mail never does.",
+        help="Certified mail (Italian PEC) goes only through this server, and ordinary mail never does.",
     )
 
     def _find_mail_server_allowed_domain(self):

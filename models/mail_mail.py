@@ -38,8 +38,7 @@ class MailMail(models.Model):
             if mail.recipient_ids or not addresses or not_pec:
                 raise ValidationError(
                     self.env._(
-                        "A certified (PEC) e-mail can only be addressed to PEC addresses, "
-                        "not to: %s",
+                        "A certified (PEC) e-mail can only be addressed to PEC addresses, not to: %s",
                         ", ".join(sorted(not_pec) or mail.recipient_ids.mapped("email") or ["-"]),
                     )
                 )

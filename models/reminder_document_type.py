@@ -47,6 +47,4 @@ class ReminderDocumentType(models.Model):
         help="Contacts who receive documents of this type in copy.",
     )
 
-    _code_unique = models.Constraint(
-        "UNIQUE(code)", "A document type with this code already exists."
-    )
+    _code_unique = models.Constraint("UNIQUE(code)", "A document type with this code already exists.")

@@ -25,7 +25,9 @@ class ReminderDunningCommunication(models.Model):
     run_id = fields.Many2one("reminder.dunning.run", required=True, ondelete="cascade", index=True)
     policy_id = fields.Many2one(related="run_id.policy_id", store=True, index=True)
     level_id = fields.Many2one(
-        "reminder.dunning.level", required=True, ondelete="restrict",
+        "reminder.dunning.level",
+        required=True,
+        ondelete="restrict",
         help="The highest level among the communication's invoices: it decides template and channels.",
     )
     line_ids = fields.One2many("reminder.dunning.line", "communication_id", string="Invoices")
@@ -109,7 +111,8 @@ class ReminderDunningCommunication(models.Model):
     def _reminder_extra_cc(self):
         cc = [self.policy_id.cc_email] if self.policy_id.cc_email else []
         if self.policy_id.cc_salesperson:
-            cc += self.line_ids.move_id.invoice_user_id.partner_id.mapped("email_formatted")
+            salespeople = self.line_ids.move_id.invoice_user_id.filtered(lambda user: not user._is_superuser())
+            cc += salespeople.partner_id.mapped("email_formatted")
         return cc
 
     def _reminder_attachment_ids(self):
@@ -140,16 +143,20 @@ class ReminderDunningCommunication(models.Model):
     def _drop_paid_lines(self):
         lines = self.line_ids.filtered(lambda line: line.state == "pending")
         paid = lines.filtered(
-            lambda line: line.move_id.payment_state not in ("not_paid", "partial")
-            or line.move_id.state != "posted"
-            or line.move_id.currency_id.is_zero(line.move_id.amount_residual)
+            lambda line: (
+                line.move_id.payment_state not in ("not_paid", "partial")
+                or line.move_id.state != "posted"
+                or line.move_id.currency_id.is_zero(line.move_id.amount_residual)
+            )
         )
         paid.write({"state": "cancelled"})
         emptied = self.filtered(lambda c: not c.line_ids.filtered(lambda line: line.state == "pending"))
-        emptied.write({
-            "send_state": "cancelled",
-            "error_message": self.env._("Paid before sending."),
-        })
+        emptied.write(
+            {
+                "send_state": "cancelled",
+                "error_message": self.env._("Paid before sending."),
+            }
+        )
 
     def _ensure_invoice_pdfs(self):
         """Render the missing invoice PDFs once, the way Odoo stores them
@@ -176,45 +183,66 @@ class ReminderDunningCommunication(models.Model):
         report = self.env.ref("reminder_automation.action_report_dunning_letter")
         for comm in self:
             pdf, _type = report._render_qweb_pdf(report.report_name, comm.ids)
-            attachment = self.env["ir.attachment"].create({
-                "name": f"{comm.partner_id.name} - {comm.level_id.name}.pdf",
-                "raw": pdf,
-                "mimetype": "application/pdf",
-                "res_model": comm._name,
-                "res_id": comm.id,
-            })
-            comm.write({"letter_attachment_id": attachment.id, "send_state": "queued",
-                        "date_sent": comm.date_sent or fields.Datetime.now()})
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"{comm.partner_id.name} - {comm.level_id.name}.pdf",
+                    "raw": pdf,
+                    "mimetype": "application/pdf",
+                    "res_model": comm._name,
+                    "res_id": comm.id,
+                }
+            )
+            comm.write(
+                {
+                    "letter_attachment_id": attachment.id,
+                    "send_state": "queued",
+                    "date_sent": comm.date_sent or fields.Datetime.now(),
+                }
+            )
 
     def _schedule_activities(self):
         values = []
         for comm in self:
-            user = (comm.level_id.activity_user_id or comm.line_ids.move_id.invoice_user_id[:1]
-                    or comm.policy_id.responsible_id)
-            values.append({
-                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "res_id": comm.partner_id.id,
-                "activity_type_id": (comm.level_id.activity_type_id
-                                     or self.env.ref("mail.mail_activity_data_call")).id,
-                "summary": self.env._("%(level)s: %(total)s due", level=comm.level_id.name,
-                                      total=comm.total_due_text),
-                "user_id": user.id,
-            })
+            user = (
+                comm.level_id.activity_user_id
+                or comm.line_ids.move_id.invoice_user_id[:1]
+                or comm.policy_id.responsible_id
+            )
+            values.append(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": comm.partner_id.id,
+                    "activity_type_id": (
+                        comm.level_id.activity_type_id or self.env.ref("mail.mail_activity_data_call")
+                    ).id,
+                    "summary": self.env._(
+                        "%(level)s: %(total)s due", level=comm.level_id.name, total=comm.total_due_text
+                    ),
+                    "user_id": user.id,
+                }
+            )
         activities = self.env["mail.activity"].create(values)
         for comm, activity in zip(self, activities, strict=True):
-            comm.write({"activity_id": activity.id, "send_state": "queued",
-                        "date_sent": comm.date_sent or fields.Datetime.now()})
+            comm.write(
+                {
+                    "activity_id": activity.id,
+                    "send_state": "queued",
+                    "date_sent": comm.date_sent or fields.Datetime.now(),
+                }
+            )
 
     def _statement_attachment(self):
         report = self.env.ref("reminder_automation.action_report_partner_statement")
         pdf, _type = report._render_qweb_pdf(report.report_name, self.partner_id.ids)
-        return self.env["ir.attachment"].create({
-            "name": self.env._("Statement %s.pdf", self.partner_id.name),
-            "raw": pdf,
-            "mimetype": "application/pdf",
-            "res_model": self._name,
-            "res_id": self.id,
-        })
+        return self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Statement %s.pdf", self.partner_id.name),
+                "raw": pdf,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
 
     def _close_lines(self):
         """Lines of sent communications become history; lines of failed

@@ -50,9 +50,7 @@ class ReminderDunningLevel(models.Model):
     _days_unique = models.Constraint(
         "UNIQUE(policy_id, days)", "Two levels of a policy cannot have the same number of days."
     )
-    _repeat_positive = models.Constraint(
-        "CHECK(repeat_days >= 0)", "The repeat interval cannot be negative."
-    )
+    _repeat_positive = models.Constraint("CHECK(repeat_days >= 0)", "The repeat interval cannot be negative.")
 
     @api.depends("policy_id.level_ids.days")
     def _compute_is_last(self):
@@ -67,13 +65,23 @@ class ReminderDunningLevel(models.Model):
                     self.env._("Only the last level of a policy can repeat (%s).", level.name)
                 )
 
-    @api.constrains("channel_email", "channel_sms", "channel_letter", "channel_activity",
-                    "mail_template_id", "sms_template_id")
+    @api.constrains(
+        "channel_email",
+        "channel_sms",
+        "channel_letter",
+        "channel_activity",
+        "mail_template_id",
+        "sms_template_id",
+    )
     def _check_channels(self):
         for level in self:
-            if not (level.channel_email or level.channel_sms or level.channel_letter or level.channel_activity):
+            if not (
+                level.channel_email or level.channel_sms or level.channel_letter or level.channel_activity
+            ):
                 raise ValidationError(self.env._("Level %s needs at least one channel.", level.name))
             if level.channel_email and not level.mail_template_id:
-                raise ValidationError(self.env._("Level %s sends e-mails: choose its E-mail Template.", level.name))
+                raise ValidationError(
+                    self.env._("Level %s sends e-mails: choose its E-mail Template.", level.name)
+                )
             if level.channel_sms and not level.sms_template_id:
                 raise ValidationError(self.env._("Level %s sends SMS: choose its SMS Template.", level.name))

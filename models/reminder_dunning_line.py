@@ -30,7 +30,9 @@ class ReminderDunningLine(models.Model):
     residual = fields.Monetary(string="Amount Due", currency_field="currency_id")
     state = fields.Selection(
         [("pending", "Pending"), ("sent", "Sent"), ("cancelled", "Cancelled")],
-        default="pending", required=True, index=True,
+        default="pending",
+        required=True,
+        index=True,
     )
     date_sent = fields.Datetime(readonly=True)
     comm_state = fields.Selection(related="communication_id.state", string="Communication Status")

@@ -31,7 +31,9 @@ class ReminderDunningPolicy(models.Model):
     name = fields.Char(required=True, translate=True, tracking=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     level_ids = fields.One2many("reminder.dunning.level", "policy_id", string="Levels", copy=True)
     # scope
@@ -42,13 +44,16 @@ class ReminderDunningPolicy(models.Model):
         string="Minimum Days Overdue", help="Overdue levels wait at least that many days after the due date."
     )
     min_amount = fields.Monetary(
-        string="Minimum Amount Due", currency_field="currency_id",
+        string="Minimum Amount Due",
+        currency_field="currency_id",
         help="Customers owing less than this, in company currency, are not reminded.",
     )
     only_active_partners = fields.Boolean(default=True, string="Only Active Customers")
     partner_scope = fields.Selection(
         [("companies", "Companies Only"), ("all", "Companies and Individuals")],
-        default="all", required=True, string="Customers",
+        default="all",
+        required=True,
+        string="Customers",
     )
     function_patterns = fields.Char(
         string="Contact Functions",
@@ -58,15 +63,20 @@ class ReminderDunningPolicy(models.Model):
     )
     grouping = fields.Selection(
         [("partner", "One per Customer"), ("invoice", "One per Invoice")],
-        default="partner", required=True,
+        default="partner",
+        required=True,
     )
     # sender and copies
     sender = fields.Selection(
         [("company", "Company Address"), ("responsible", "Responsible User")],
-        default="company", required=True,
+        default="company",
+        required=True,
     )
     responsible_id = fields.Many2one(
-        "res.users", string="Responsible", default=lambda self: self.env.user, required=True,
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        required=True,
         help="Receives the execution report of each run and, if chosen, sends the reminders.",
     )
     cc_email = fields.Char(string="Fixed CC", help="Copied on every reminder, e.g. a finance mailbox.")
@@ -74,7 +84,9 @@ class ReminderDunningPolicy(models.Model):
     # schedule
     schedule = fields.Selection(
         [("manual", "Manual Only"), ("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly")],
-        default="weekly", required=True, tracking=True,
+        default="weekly",
+        required=True,
+        tracking=True,
     )
     next_run_date = fields.Date(default=fields.Date.context_today, tracking=True)
     run_ids = fields.One2many("reminder.dunning.run", "policy_id", string="Runs")
@@ -82,9 +94,11 @@ class ReminderDunningPolicy(models.Model):
 
     @api.depends("run_ids")
     def _compute_run_count(self):
-        counts = dict(self.env["reminder.dunning.run"]._read_group(
-            [("policy_id", "in", self.ids)], ["policy_id"], ["__count"]
-        ))
+        counts = dict(
+            self.env["reminder.dunning.run"]._read_group(
+                [("policy_id", "in", self.ids)], ["policy_id"], ["__count"]
+            )
+        )
         for policy in self:
             policy.run_count = counts.get(policy, 0)
 
@@ -95,15 +109,20 @@ class ReminderDunningPolicy(models.Model):
                 self.env["res.partner"].search_count(policy._partner_domain(), limit=1)
             except (ValueError, SyntaxError) as error:
                 raise ValidationError(
-                    self.env._("Customers Filter of %(policy)s is not a valid filter: %(error)s",
-                               policy=policy.name, error=error)
+                    self.env._(
+                        "Customers Filter of %(policy)s is not a valid filter: %(error)s",
+                        policy=policy.name,
+                        error=error,
+                    )
                 ) from error
 
     @api.constrains("min_overdue_days", "min_amount")
     def _check_minimums(self):
         for policy in self:
             if policy.min_overdue_days < 0 or policy.min_amount < 0:
-                raise ValidationError(self.env._("Minimum Days Overdue and Minimum Amount Due cannot be negative."))
+                raise ValidationError(
+                    self.env._("Minimum Days Overdue and Minimum Amount Due cannot be negative.")
+                )
 
     def _partner_domain(self):
         self.ensure_one()
@@ -132,12 +151,22 @@ class ReminderDunningPolicy(models.Model):
         rows = self.env.execute_query(self._due_candidates_query(date, levels, partner_ids))
         position = {level.id: index for index, level in enumerate(levels)}
         items = []
-        for move_id, partner_id, due_date, last_level_id, repeat_count, last_date, last_state, *amounts in rows:
+        for (
+            move_id,
+            partner_id,
+            due_date,
+            last_level_id,
+            repeat_count,
+            last_date,
+            last_state,
+            *amounts,
+        ) in rows:
             if last_state == "pending":
                 continue  # already in a communication waiting to be sent
             days_late = (date - due_date).days
-            level, repeat = self._next_level(levels, position.get(last_level_id), repeat_count, last_date,
-                                             days_late, date)
+            level, repeat = self._next_level(
+                levels, position.get(last_level_id), repeat_count, last_date, days_late, date
+            )
             if level:
                 items.append(DueItem(move_id, partner_id, level, repeat, days_late, *amounts))
         return self._apply_min_amount(items)
@@ -152,7 +181,12 @@ class ReminderDunningPolicy(models.Model):
             threshold = level.days if level.days < 0 else max(level.days, self.min_overdue_days)
             return (level, 0) if days_late >= threshold else (None, 0)
         last = levels[-1]
-        if last_index is not None and last.repeat_days and last_date and date >= last_date + timedelta(last.repeat_days):
+        if (
+            last_index is not None
+            and last.repeat_days
+            and last_date
+            and date >= last_date + timedelta(last.repeat_days)
+        ):
             return last, repeat_count + 1
         return None, 0
 
@@ -219,7 +253,7 @@ class ReminderDunningPolicy(models.Model):
     # ------------------------------------------------------------------
 
     def action_start_run(self):
-        """"Start new run": prepare one now and open it for review."""
+        """ "Start new run": prepare one now and open it for review."""
         self.ensure_one()
         run = self.env["reminder.dunning.run"].create({"policy_id": self.id})
         run.action_prepare()
@@ -227,7 +261,9 @@ class ReminderDunningPolicy(models.Model):
 
     def action_view_runs(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("reminder_automation.reminder_dunning_run_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "reminder_automation.reminder_dunning_run_action"
+        )
         action["domain"] = [("policy_id", "=", self.id)]
         action["context"] = {"default_policy_id": self.id}
         return action

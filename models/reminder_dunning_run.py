@@ -23,22 +23,36 @@ class ReminderDunningRun(models.Model):
     policy_id = fields.Many2one("reminder.dunning.policy", required=True, index=True, ondelete="restrict")
     company_id = fields.Many2one(related="policy_id.company_id", store=True, index=True)
     date = fields.Date(
-        required=True, default=fields.Date.context_today,
+        required=True,
+        default=fields.Date.context_today,
         help="Reminders are computed as of this date.",
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("prepared", "Prepared"), ("sending", "Sending"), ("done", "Done"),
-         ("cancelled", "Cancelled")],
-        default="draft", required=True, readonly=True, tracking=True, copy=False,
+        [
+            ("draft", "Draft"),
+            ("prepared", "Prepared"),
+            ("sending", "Sending"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
     )
     partner_ids = fields.Many2many(
-        "res.partner", string="Only Customers", readonly=True,
+        "res.partner",
+        string="Only Customers",
+        readonly=True,
         help="Restrict the run to these customers (e.g. the lines selected in Reminders to Handle).",
     )
     auto_send = fields.Boolean(
         help="Started by the schedule: sent right after preparation, resumed by the cron if interrupted."
     )
-    user_id = fields.Many2one("res.users", string="Started By", default=lambda self: self.env.user, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", string="Started By", default=lambda self: self.env.user, readonly=True
+    )
     communication_ids = fields.One2many("reminder.dunning.communication", "run_id", string="Communications")
     communication_count = fields.Integer(compute="_compute_counts")
     sent_count = fields.Integer(compute="_compute_counts")
@@ -53,7 +67,9 @@ class ReminderDunningRun(models.Model):
         ):
             counts[run.id, send_state] = count
         for run in self:
-            run.communication_count = sum(counts[run.id, s] for s in ("draft", "queued", "error", "cancelled"))
+            run.communication_count = sum(
+                counts[run.id, s] for s in ("draft", "queued", "error", "cancelled")
+            )
             run.sent_count = counts[run.id, "queued"]
             run.error_count = counts[run.id, "error"]
 
@@ -88,28 +104,37 @@ class ReminderDunningRun(models.Model):
             key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
             groups[key].append(item)
         # no creation message nor follower per communication: the run's chatter tells
-        communications = self.env["reminder.dunning.communication"].with_context(tracking_disable=True).create([
-            {
-                "run_id": self.id,
-                "partner_id": group[0].partner_id,
-                "company_id": self.company_id.id,
-                "level_id": max((i.level for i in group), key=lambda level: level.days).id,
-            }
-            for group in groups.values()
-        ])
-        self.env["reminder.dunning.line"].create([
-            {
-                "communication_id": comm.id,
-                "move_id": item.move_id,
-                "level_id": item.level.id,
-                "repeat_count": item.repeat_count,
-                "days_late": item.days_late,
-                "residual": item.residual,
-                "currency_id": item.currency_id,
-            }
-            for comm, group in zip(communications, groups.values(), strict=True)
-            for item in group
-        ])
+        communications = (
+            self.env["reminder.dunning.communication"]
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        "run_id": self.id,
+                        "partner_id": group[0].partner_id,
+                        "company_id": self.company_id.id,
+                        "level_id": max((i.level for i in group), key=lambda level: level.days).id,
+                    }
+                    for group in groups.values()
+                ]
+            )
+        )
+        self.env["reminder.dunning.line"].create(
+            [
+                {
+                    "communication_id": comm.id,
+                    "move_id": item.move_id,
+                    "level_id": item.level.id,
+                    "repeat_count": item.repeat_count,
+                    "days_late": item.days_late,
+                    "residual": item.residual,
+                    "currency_id": item.currency_id,
+                }
+                for comm, group in zip(communications, groups.values(), strict=True)
+                for item in group
+            ]
+        )
+        communications._ensure_access_tokens()  # pay-now links in the previews
         self.state = "prepared"
         return True
 
@@ -148,12 +173,18 @@ class ReminderDunningRun(models.Model):
         Communication = self.env["reminder.dunning.communication"]
         while True:
             Communication.flush_model(["run_id", "send_state"])
-            ids = [row[0] for row in self.env.execute_query(SQL(
-                """SELECT id FROM reminder_dunning_communication
+            ids = [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        """SELECT id FROM reminder_dunning_communication
                     WHERE run_id = %s AND send_state = 'draft'
                  ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-                self.id, batch_size,
-            ))]
+                        self.id,
+                        batch_size,
+                    )
+                )
+            ]
             if not ids:
                 break
             Communication.browse(ids)._dunning_send()
@@ -190,7 +221,9 @@ class ReminderDunningRun(models.Model):
             {
                 "run": self,
                 "per_level": sent.grouped("level_id"),
-                "errors": comms.filtered(lambda c: c.send_state == "error" or (c.error_message and c in sent)),
+                "errors": comms.filtered(
+                    lambda c: c.send_state == "error" or (c.error_message and c in sent)
+                ),
                 "cancelled": comms.filtered(lambda c: c.send_state == "cancelled"),
             },
         )
@@ -204,10 +237,13 @@ class ReminderDunningRun(models.Model):
         transaction holds them."""
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(SQL(
-                    "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE NOWAIT",
-                    SQL.identifier(records._table), records.ids,
-                ))
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE NOWAIT",
+                        SQL.identifier(records._table),
+                        records.ids,
+                    )
+                )
         except pg_errors.LockNotAvailable:
             return False
         return True

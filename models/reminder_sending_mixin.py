@@ -31,7 +31,9 @@ class ReminderSendingMixin(models.AbstractModel):
     _description = "Reminder Sending"
 
     partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="restrict")
-    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
     send_state = fields.Selection(
         [("draft", "To Send"), ("queued", "Queued"), ("error", "Error"), ("cancelled", "Cancelled")],
         default="draft",
@@ -222,9 +224,11 @@ class ReminderSendingMixin(models.AbstractModel):
         engine's SMS template in the partner's language."""
         routes = self._reminder_route("sms")
         sms_values, owners = [], []
-        for (template, lang), records in self.browse([r.id for r in routes]).grouped(
-            lambda r: (r._reminder_sms_template(), r.partner_id.lang or "en_US")
-        ).items():
+        for (template, lang), records in (
+            self.browse([r.id for r in routes])
+            .grouped(lambda r: (r._reminder_sms_template(), r.partner_id.lang or "en_US"))
+            .items()
+        ):
             bodies = template.with_context(lang=lang)._render_field("body", records.ids)
             for record in records:
                 for contact in routes[record].to:

@@ -73,7 +73,8 @@ class ResPartner(models.Model):
         help="Document types this contact receives in copy.",
     )
     reminder_dunning_policy_id = fields.Many2one(
-        "reminder.dunning.policy", string="Dunning Policy",
+        "reminder.dunning.policy",
+        string="Dunning Policy",
         help="Empty: the default policy of the company.",
     )
     reminder_excluded = fields.Boolean(string="Excluded from Dunning")
@@ -84,16 +85,20 @@ class ResPartner(models.Model):
     reminder_dunning_communication_ids = fields.One2many(
         "reminder.dunning.communication", "partner_id", string="Dunning Communications"
     )
-    reminder_dunning_communication_count = fields.Integer(compute="_compute_reminder_dunning_communication_count")
+    reminder_dunning_communication_count = fields.Integer(
+        compute="_compute_reminder_dunning_communication_count"
+    )
     reminder_confidential = fields.Boolean(
         string="Confidential",
         help="Only users of the group 'See confidential contacts' can see this contact.",
     )
 
     def _compute_reminder_dunning_communication_count(self):
-        counts = dict(self.env["reminder.dunning.communication"]._read_group(
-            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-        ))
+        counts = dict(
+            self.env["reminder.dunning.communication"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
         for partner in self:
             partner.reminder_dunning_communication_count = counts.get(partner, 0)
 
@@ -130,9 +135,7 @@ class ResPartner(models.Model):
             users.search_count([("partner_id", "in", confidential.ids)], limit=1)
             or companies.search_count([("partner_id", "in", confidential.ids)], limit=1)
         ):
-            raise ValidationError(
-                self.env._("The contact of a user or of a company cannot be confidential.")
-            )
+            raise ValidationError(self.env._("The contact of a user or of a company cannot be confidential."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -267,9 +270,7 @@ class ResPartner(models.Model):
                 )
             return route
         reachable = (
-            (lambda c: c.mobile or c.phone)
-            if channel == "sms"
-            else (lambda c: email_normalize(c.email))
+            (lambda c: c.mobile or c.phone) if channel == "sms" else (lambda c: email_normalize(c.email))
         )
         unreachable = route.to.filtered(lambda c: not reachable(c))
         route.to -= unreachable

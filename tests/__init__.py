@@ -6,4 +6,5 @@ from . import test_confidential
 from . import test_dunning
 from . import test_recurrence
 from . import test_recurrence_invoice
+from . import test_dunning_concurrency
 from . import test_dunning_todo

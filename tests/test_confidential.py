@@ -10,10 +10,16 @@ class TestConfidential(ReminderCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_partner = cls._create_company_partner(
-            "Kowalski", [("Anna Nowak", "Księgowość", {}), ("Tomasz Zieliński", "Prezes", {"reminder_confidential": True})]
+            "Kowalski",
+            [
+                ("Anna Nowak", "Księgowość", {}),
+                ("Tomasz Zieliński", "Prezes", {"reminder_confidential": True}),
+            ],
         )
         cls.anna, cls.tomasz = cls.company_partner.child_ids.sorted("id")
-        cls.user = new_test_user(cls.env, "ordinary", groups="base.group_user,reminder_automation.group_reminder_user")
+        cls.user = new_test_user(
+            cls.env, "ordinary", groups="base.group_user,reminder_automation.group_reminder_user"
+        )
         cls.insider = new_test_user(
             cls.env, "insider", groups="base.group_user,reminder_automation.group_reminder_confidential"
         )
@@ -26,7 +32,9 @@ class TestConfidential(ReminderCommon):
 
     def test_group_member_sees_them(self):
         partners = self.Partner.with_user(self.insider)
-        self.assertEqual(partners.search([("parent_id", "=", self.company_partner.id)]), self.anna | self.tomasz)
+        self.assertEqual(
+            partners.search([("parent_id", "=", self.company_partner.id)]), self.anna | self.tomasz
+        )
 
     def test_routing_as_ordinary_user_ignores_hidden_contacts(self):
         company_partner = self.company_partner.with_user(self.user)

@@ -1,6 +1,7 @@
 from datetime import timedelta
-
 from unittest.mock import patch
+
+from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
@@ -36,7 +37,9 @@ class TestDunningLevels(DunningCommon):
     def test_levels_never_skip_and_courtesy_is_past_once_overdue(self):
         invoice = self._invoice(self.bihor, due_in_days=-60)
         self._run()
-        self.assertEqual(self._levels_sent(invoice), [("Firm", 0)], "60 days late, never reminded: firm first")
+        self.assertEqual(
+            self._levels_sent(invoice), [("Firm", 0)], "60 days late, never reminded: firm first"
+        )
         self._run(1)
         self.assertEqual(self._levels_sent(invoice), [("Firm", 0), ("Final", 0)])
 
@@ -91,12 +94,15 @@ class TestDunningSending(DunningCommon):
         self.assertEqual(len(self._customer_mails()), 2)
 
     def test_recipients_cc_and_sender(self):
-        self.policy.write({"cc_email": "finance@company.example", "cc_salesperson": True, "sender": "responsible"})
+        self.policy.write(
+            {"cc_email": "finance@company.example", "cc_salesperson": True, "sender": "responsible"}
+        )
         self._invoice(self.bihor, -10)
         run = self._run()
         mail = self._customer_mails()
         self.assertEqual(
-            set(mail.recipient_ids.mapped("name")), {"Ioana Popescu", "Mihai Ionescu"},
+            set(mail.recipient_ids.mapped("name")),
+            {"Ioana Popescu", "Mihai Ionescu"},
             "the contacts matching 'Conta, %Manage', not the company address",
         )
         self.assertIn("finance@company.example", mail.email_cc)
@@ -114,7 +120,11 @@ class TestDunningSending(DunningCommon):
         self._invoice(self.rossi, -10)
         self._invoice(self.bihor, -10)
         self._run()
-        subjects = dict(zip(self._customer_mails().mapped("res_id"), self._customer_mails().mapped("subject"), strict=True))
+        subjects = dict(
+            zip(
+                self._customer_mails().mapped("res_id"), self._customer_mails().mapped("subject"), strict=True
+            )
+        )
         self.assertEqual(subjects[self.rossi.id], "Sollecito di pagamento")
         self.assertIn("overdue invoices", subjects[self.bihor.id])
 
@@ -173,8 +183,10 @@ class TestDunningSending(DunningCommon):
             return original(comms)
 
         # no assertRaises: it would roll back the first batch, which a cron commits
-        with patch.object(ReminderDunningCommunication, "_dunning_send", crash_on_second_batch), \
-                self.mock_mail_gateway():
+        with (
+            patch.object(ReminderDunningCommunication, "_dunning_send", crash_on_second_batch),
+            self.mock_mail_gateway(),
+        ):
             try:
                 run.action_send()
             except MemoryError:
@@ -195,13 +207,15 @@ class TestDunningSending(DunningCommon):
         second = self._run(send=False)
         self.assertEqual(len(first.communication_ids), 1)
         self.assertFalse(second.communication_ids, "the invoice waits in the first run")
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-            self.env["reminder.dunning.line"].create({
-                "communication_id": first.communication_ids.id,
-                "move_id": first.communication_ids.line_ids.move_id.id,
-                "level_id": self.firm.id,
-                "currency_id": self.company.currency_id.id,
-            })
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.env["reminder.dunning.line"].create(
+                {
+                    "communication_id": first.communication_ids.id,
+                    "move_id": first.communication_ids.line_ids.move_id.id,
+                    "level_id": self.firm.id,
+                    "currency_id": self.company.currency_id.id,
+                }
+            )
         with patch.object(type(first), "_try_lock", return_value=False), self.mock_mail_gateway():
             self.assertFalse(first._send_resumable(), "another worker holds the run")
         self.assertFalse(self._customer_mails())
@@ -227,7 +241,9 @@ class TestDunningSending(DunningCommon):
         invoice = self._invoice(self.bihor, -10)
         self.bihor.reminder_excluded = True
         self.assertFalse(self._run().communication_ids)
-        self.bihor.write({"reminder_excluded": False, "reminder_promise_date": self.today + timedelta(days=5)})
+        self.bihor.write(
+            {"reminder_excluded": False, "reminder_promise_date": self.today + timedelta(days=5)}
+        )
         self.assertFalse(self._run().communication_ids)
         self.bihor.write({"reminder_promise_date": False, "reminder_dispute": True})
         self.assertFalse(self._run().communication_ids)
@@ -246,8 +262,9 @@ class TestDunningChannels(DunningCommon):
         self.final.attach_invoices = True
         invoice = self._invoice(self.bihor, -10)
         Report = type(self.env["ir.actions.report"])
-        with patch.object(Report, "_pre_render_qweb_pdf", autospec=True,
-                          side_effect=Report._pre_render_qweb_pdf) as render:
+        with patch.object(
+            Report, "_pre_render_qweb_pdf", autospec=True, side_effect=Report._pre_render_qweb_pdf
+        ) as render:
             self._run()
             attachment = self._customer_mails().attachment_ids
             self.assertEqual(len(attachment), 1)
@@ -258,10 +275,15 @@ class TestDunningChannels(DunningCommon):
         self.assertEqual(render.call_count, 1, "the stored invoice PDF is reused")
 
     def test_letter_statement_sms_and_activity(self):
-        self.firm.write({
-            "channel_letter": True, "channel_activity": True, "attach_statement": True,
-            "channel_sms": True, "sms_template_id": self.env.ref("reminder_automation.sms_template_dunning").id,
-        })
+        self.firm.write(
+            {
+                "channel_letter": True,
+                "channel_activity": True,
+                "attach_statement": True,
+                "channel_sms": True,
+                "sms_template_id": self.env.ref("reminder_automation.sms_template_dunning").id,
+            }
+        )
         self.bihor.child_ids.filtered(lambda c: c.function == "Manager").mobile = "+40722123456"
         invoice = self._invoice(self.bihor, -10)
         run = self._run()
@@ -338,27 +360,50 @@ class TestDunningRuns(DunningCommon):
     def test_access_rights(self):
         self._invoice(self.bihor, -10)
         run = self._run()
-        accountant = new_test_user(self.env, "accountant", groups="base.group_user,account.group_account_invoice",
-                                   company_id=self.company.id, company_ids=[self.company.id])
+        accountant = new_test_user(
+            self.env,
+            "accountant",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
         with self.assertRaises(AccessError):
             run.with_user(accountant).read(["name"])
         with self.assertRaises(AccessError):
             self.env["reminder.dunning.communication"].with_user(accountant).search([])
         self.assertEqual(self.env["reminder.dunning.run"].with_user(self.handler).search([]), run)
         other_company = self.setup_other_company()["company"]
-        outsider = new_test_user(self.env, "outsider", groups="reminder_automation.group_reminder_dunning",
-                                 company_id=other_company.id, company_ids=[other_company.id])
+        outsider = new_test_user(
+            self.env,
+            "outsider",
+            groups="reminder_automation.group_reminder_dunning",
+            company_id=other_company.id,
+            company_ids=[other_company.id],
+        )
         self.assertFalse(self.env["reminder.dunning.run"].with_user(outsider).search([]))
         with self.assertRaises(AccessError):
             self.policy.with_user(self.handler).write({"name": "Changed"})
 
     def test_prepare_query_count_does_not_grow_with_invoices(self):
-        customers = self.Partner.create([
-            {"name": f"Customer {i}", "is_company": True, "email": f"c{i}@customer.example",
-             "child_ids": [Command.create({"name": f"Accountant {i}", "function": "Contabilitate",
-                                           "email": f"a{i}@customer.example"})]}
-            for i in range(30)
-        ])
+        customers = self.Partner.create(
+            [
+                {
+                    "name": f"Customer {i}",
+                    "is_company": True,
+                    "email": f"c{i}@customer.example",
+                    "child_ids": [
+                        Command.create(
+                            {
+                                "name": f"Accountant {i}",
+                                "function": "Contabilitate",
+                                "email": f"a{i}@customer.example",
+                            }
+                        )
+                    ],
+                }
+                for i in range(30)
+            ]
+        )
         for customer in customers:
             self._invoice(customer, -10)
             self._invoice(customer, -40)

@@ -27,22 +27,41 @@ class TestDunningConcurrency(BaseCase):
     def _create_prepared_run(self, env):
         company = env.company
         template = env.ref("reminder_automation.mail_template_dunning_firm")
-        policy = env["reminder.dunning.policy"].create({
-            "name": "Concurrency", "company_id": company.id, "schedule": "manual",
-            "level_ids": [Command.create({"name": "Firm", "days": 1, "mail_template_id": template.id})],
-        })
-        customers = env["res.partner"].create([
-            {"name": f"Concurrent {i}", "is_company": True, "email": f"c{i}@concurrent.example",
-             "reminder_dunning_policy_id": policy.id}
-            for i in range(4)
-        ])
+        policy = env["reminder.dunning.policy"].create(
+            {
+                "name": "Concurrency",
+                "company_id": company.id,
+                "schedule": "manual",
+                "level_ids": [Command.create({"name": "Firm", "days": 1, "mail_template_id": template.id})],
+            }
+        )
+        customers = env["res.partner"].create(
+            [
+                {
+                    "name": f"Concurrent {i}",
+                    "is_company": True,
+                    "email": f"c{i}@concurrent.example",
+                    "reminder_dunning_policy_id": policy.id,
+                }
+                for i in range(4)
+            ]
+        )
         today = fields.Date.today()
-        moves = env["account.move"].create([
-            {"move_type": "out_invoice", "partner_id": customer.id, "company_id": company.id,
-             "invoice_date": today - timedelta(days=40), "invoice_date_due": today - timedelta(days=10),
-             "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 100, "tax_ids": []})]}
-            for customer in customers
-        ])
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "invoice_date": today - timedelta(days=40),
+                    "invoice_date_due": today - timedelta(days=10),
+                    "invoice_line_ids": [
+                        Command.create({"name": "Service", "price_unit": 100, "tax_ids": []})
+                    ],
+                }
+                for customer in customers
+            ]
+        )
         moves.action_post()
         run = env["reminder.dunning.run"].create({"policy_id": policy.id, "partner_ids": customers.ids})
         run.action_prepare()
@@ -53,7 +72,9 @@ class TestDunningConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, api.SUPERUSER_ID, {})
             run = env["reminder.dunning.run"].browse(self.record_ids["run"])
-            env["mail.mail"].search([("mail_message_id", "in", run.communication_ids.mail_message_id.ids)]).unlink()
+            env["mail.mail"].search(
+                [("mail_message_id", "in", run.communication_ids.mail_message_id.ids)]
+            ).unlink()
             run.communication_ids.mail_message_id.unlink()
             run.unlink()
             moves = env["account.move"].browse(self.record_ids["moves"])
@@ -100,5 +121,7 @@ class TestDunningConcurrency(BaseCase):
             self.assertEqual(run.state, "done")
             self.assertEqual(len(run.communication_ids), 4)
             self.assertEqual(run.communication_ids.mapped("send_state"), ["queued"] * 4)
-            mails = env["mail.mail"].search([("mail_message_id", "in", run.communication_ids.mail_message_id.ids)])
+            mails = env["mail.mail"].search(
+                [("mail_message_id", "in", run.communication_ids.mail_message_id.ids)]
+            )
             self.assertEqual(len(mails), 4, "one e-mail per communication, whatever the workers")

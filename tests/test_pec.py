@@ -17,7 +17,9 @@ class TestPec(ReminderCommon, MockEmail):
         cls.pec_server = Server.create(
             {"name": "PEC", "smtp_host": "smtps.pec.example.it", "sequence": 1, "reminder_is_pec": True}
         )
-        cls.ordinary_server = Server.create({"name": "Ordinary", "smtp_host": "smtp.example.com", "sequence": 5})
+        cls.ordinary_server = Server.create(
+            {"name": "Ordinary", "smtp_host": "smtp.example.com", "sequence": 5}
+        )
         cls.rossi = cls._create_company_partner(
             "Rossi",
             [("Giulia Bianchi", "Amministrazione", {"pec_email": "amministrazione@pec.example.it"})],
@@ -28,7 +30,11 @@ class TestPec(ReminderCommon, MockEmail):
 
     def _send(self, recipient_values):
         mail = self.env["mail.mail"].create(
-            {"subject": "Dichiarazione", "body_html": "<p>In allegato</p>", "email_from": "amm@company.example"}
+            {
+                "subject": "Dichiarazione",
+                "body_html": "<p>In allegato</p>",
+                "email_from": "amm@company.example",
+            }
             | recipient_values
         )
         with self.mock_mail_gateway():
@@ -50,9 +56,13 @@ class TestPec(ReminderCommon, MockEmail):
         used = {call.kwargs["mail_server_id"] for call in self.connect_mocked.call_args_list}
         self.assertEqual(used, {self.ordinary_server.id})
         self.assertEqual(self.emails[0]["smtp_to_list"], ["office@rossi.example"])
-        self.assertFalse(self.env["ir.mail_server"]._find_mail_server("amm@company.example")[0].reminder_is_pec)
+        self.assertFalse(
+            self.env["ir.mail_server"]._find_mail_server("amm@company.example")[0].reminder_is_pec
+        )
         with self.assertRaisesRegex(ValidationError, "Only certified"):
-            self.env["mail.mail"].create({"subject": "x", "email_to": "a@b.example", "mail_server_id": self.pec_server.id})
+            self.env["mail.mail"].create(
+                {"subject": "x", "email_to": "a@b.example", "mail_server_id": self.pec_server.id}
+            )
 
     def test_pec_mail_refuses_ordinary_addresses_and_servers(self):
         with self.assertRaisesRegex(ValidationError, "office@rossi.example"):

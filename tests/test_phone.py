@@ -8,7 +8,12 @@ from .common import ReminderCommon
 class TestPhone(ReminderCommon):
     def test_normalised_with_own_country(self):
         partner = self.Partner.create(
-            {"name": "Ioana", "country_id": self.country_ro.id, "phone": "0259 412 345", "mobile": "0722 123 456"}
+            {
+                "name": "Ioana",
+                "country_id": self.country_ro.id,
+                "phone": "0259 412 345",
+                "mobile": "0722 123 456",
+            }
         )
         self.assertEqual(partner.phone, "+40259412345")
         self.assertEqual(partner.mobile, "+40722123456")
@@ -26,7 +31,9 @@ class TestPhone(ReminderCommon):
         self.assertEqual(partner.mobile, "+393471234567")
 
     def test_international_number_kept(self):
-        partner = self.Partner.create({"name": "Anna", "country_id": self.country_ro.id, "mobile": "+48 601 234 567"})
+        partner = self.Partner.create(
+            {"name": "Anna", "country_id": self.country_ro.id, "mobile": "+48 601 234 567"}
+        )
         self.assertEqual(partner.mobile, "+48601234567")
 
     def test_write_groups_by_country(self):

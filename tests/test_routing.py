@@ -103,7 +103,10 @@ class TestRouting(ReminderCommon):
 
     def test_query_count_does_not_grow_with_partners(self):
         partners = self.Partner.create(
-            [{"name": f"Customer {i}", "is_company": True, "email": f"c{i}@customer.example"} for i in range(200)]
+            [
+                {"name": f"Customer {i}", "is_company": True, "email": f"c{i}@customer.example"}
+                for i in range(200)
+            ]
         )
         self.Partner.create(
             [

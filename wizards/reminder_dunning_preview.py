@@ -18,8 +18,9 @@ class ReminderDunningPreview(models.TransientModel):
     def _compute_preview(self):
         for wizard in self:
             comm = wizard.communication_id
-            wizard.update({"recipients": False, "email_cc": False, "subject": False, "body_html": False,
-                           "error": False})
+            wizard.update(
+                {"recipients": False, "email_cc": False, "subject": False, "body_html": False, "error": False}
+            )
             route = comm.partner_id._reminder_route(
                 comm._reminder_document_type(), comm._reminder_function_patterns()
             )[comm.partner_id.id]
@@ -28,7 +29,9 @@ class ReminderDunningPreview(models.TransientModel):
             else:
                 values = comm.partner_id._reminder_mail_recipient_values(route) if not route.is_pec else {}
                 wizard.recipients = ", ".join(route.pec_emails or route.to.mapped("email_formatted"))
-                wizard.email_cc = ", ".join(filter(None, [values.get("email_cc"), *comm._reminder_extra_cc()]))
+                wizard.email_cc = ", ".join(
+                    filter(None, [values.get("email_cc"), *comm._reminder_extra_cc()])
+                )
             template = comm._reminder_mail_template()
             if template:
                 rendered = comm._reminder_render_mails()[comm.id]
