@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Benchmark of the dunning engine on the benchmark database (bench/run.sh
+# builds it): updates reminder_automation in the database (the code may have
+# changed since it was built), vacuums the dunning tables, then runs bench/bench_dunning.py through
+# odoo-bin shell. Everything the benchmark creates is rolled back.
+#
+#   bash bench/dunning.sh                              # prepare, send, PDFs, profile
+#   RA_BENCH_PREPARE_ONLY=1 RA_BENCH_DB=reminder_bench_100k bash bench/dunning.sh
+#
+# Environment (besides ODOO_SRC and RA_HOME, as in scripts/setup.sh):
+#   RA_BENCH_DB             database (default reminder_bench)
+#   RA_BENCH_NO_UPDATE=1    skip the module update
+#   RA_BENCH_PREPARE_ONLY=1 measure only the preparation of a run
+#   RA_BENCH_REPEAT         preparations measured (default 3)
+#   RA_BENCH_PROFILE=0      no cProfile of a preparation and of the send
+#   RA_BENCH_ANALYZE=0      no ANALYZE of the dunning tables between runs
+#   RA_BENCH_PDF_CUSTOMERS  customers of the run with invoice PDFs (default 20)
+set -euo pipefail
+
+ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ODOO_SRC=${ODOO_SRC:-/opt/odoo}
+RA_HOME=${RA_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/reminder_automation}
+RA_BENCH_DB=${RA_BENCH_DB:-reminder_bench}
+PY=$RA_HOME/venv/bin/python
+CONF=$RA_HOME/odoo.conf
+
+if ! psql -lqt | cut -d'|' -f1 | grep -qw "$RA_BENCH_DB"; then
+    echo "[bench] no database $RA_BENCH_DB: build it with bench/run.sh" >&2
+    exit 1
+fi
+if [ "${RA_BENCH_NO_UPDATE:-0}" != 1 ]; then
+    start=$(date +%s)
+    "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$RA_BENCH_DB" -u reminder_automation \
+        --stop-after-init --no-http --log-level=warn
+    echo "[bench] module updated in $(( $(date +%s) - start )) s"
+fi
+# dead rows of earlier (rolled back) benchmark runs would slow the first run
+psql -q -d "$RA_BENCH_DB" -c "VACUUM ANALYZE reminder_dunning_line, reminder_dunning_communication, reminder_dunning_run"
+"$PY" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "$RA_BENCH_DB" --no-http --log-level=warn \
+    < "$ADDON_DIR/bench/bench_dunning.py"
