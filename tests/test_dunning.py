@@ -54,6 +54,20 @@ class TestDunningLevels(DunningCommon):
         self._run(6)
         self.assertEqual(self._levels_sent(small), [("Firm", 0)], "200 due in total")
 
+    def test_policy_scope(self):
+        person = self.Partner.create({"name": "Ana Pop", "email": "ana@pop.example"})
+        self._invoice(person, -10)
+        self._invoice(self.bihor, -10)
+        self._invoice(self.rossi, -10)
+        self.policy.write({"partner_scope": "companies", "partner_domain": str([("name", "!=", "Rossi")])})
+        self.assertEqual(self._run(send=False).communication_ids.partner_id, self.bihor)
+        self.policy.write({"partner_scope": "all", "partner_domain": "[]"})
+        self.rossi.reminder_dunning_policy_id = self.env["reminder.dunning.policy"].create(
+            {"name": "Other", "company_id": self.company.id}
+        )
+        self.bihor.active = False
+        self.assertEqual(self._run(send=False).communication_ids.partner_id, person)
+
     def test_level_configuration_errors(self):
         with self.assertRaises(ValidationError):
             self.firm.repeat_days = 5  # only the last level repeats
