@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import format_amount, format_date
+from odoo.tools import SQL, format_amount
 
 DUNNING_QWEB_EXPRESSIONS = (
     "object.partner_id.name",
@@ -58,21 +58,29 @@ class ReminderDunningCommunication(models.Model):
         """The item table of seed 003 (%Partita): one row per invoice with
         its pay-now link, rendered by a QWeb view compiled once."""
         QWeb = self.env["ir.qweb"]
+        date_format = self.env["res.lang"]._get_data(code=self.env.lang or "en_US").date_format
+        base_url = self.get_base_url()
         for comm in self:
-            rows = [comm._item_row(line) for line in comm.line_ids if line.state != "cancelled"]
+            rows = [
+                comm._item_row(line, date_format, base_url)
+                for line in comm.line_ids
+                if line.state != "cancelled"
+            ]
             comm.item_table_html = QWeb._render(
                 "reminder_automation.dunning_item_table", {"rows": rows, "total": comm.total_due_text}
             )
 
-    def _item_row(self, line):
+    def _item_row(self, line, date_format, base_url):
         move = line.move_id
         return {
             "number": move.name,
-            "date": format_date(self.env, move.invoice_date),
-            "due": format_date(self.env, move.invoice_date_due),
+            "date": move.invoice_date.strftime(date_format) if move.invoice_date else "",
+            "due": move.invoice_date_due.strftime(date_format),
             "days_late": max(line.days_late, 0),
             "residual": format_amount(self.env, line.residual, line.currency_id),
-            "url": move.get_base_url() + move.get_portal_url() if move.access_token else False,
+            "url": f"{base_url}{move.access_url}?access_token={move.access_token}"
+            if move.access_token
+            else False,
         }
 
     @api.depends("policy_id.sender", "policy_id.responsible_id")
@@ -111,7 +119,9 @@ class ReminderDunningCommunication(models.Model):
     def _reminder_extra_cc(self):
         cc = [self.policy_id.cc_email] if self.policy_id.cc_email else []
         if self.policy_id.cc_salesperson:
-            salespeople = self.line_ids.move_id.invoice_user_id.filtered(lambda user: not user._is_superuser())
+            salespeople = self.line_ids.move_id.invoice_user_id.filtered(
+                lambda user: not user._is_superuser()
+            )
             cc += salespeople.partner_id.mapped("email_formatted")
         return cc
 
@@ -141,22 +151,29 @@ class ReminderDunningCommunication(models.Model):
         todo._close_lines()
 
     def _drop_paid_lines(self):
-        lines = self.line_ids.filtered(lambda line: line.state == "pending")
-        paid = lines.filtered(
-            lambda line: (
-                line.move_id.payment_state not in ("not_paid", "partial")
-                or line.move_id.state != "posted"
-                or line.move_id.currency_id.is_zero(line.move_id.amount_residual)
+        """Cancel the lines of invoices paid (or reset) since preparation, in
+        one query; a communication left without lines is cancelled."""
+        self.env.flush_all()
+        paid_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """UPDATE reminder_dunning_line l SET state = 'cancelled'
+                         FROM account_move m
+                        WHERE m.id = l.move_id AND l.communication_id = ANY(%s) AND l.state = 'pending'
+                          AND (m.state != 'posted' OR m.payment_state NOT IN ('not_paid', 'partial')
+                               OR m.amount_residual <= 0)
+                    RETURNING l.id""",
+                    self.ids,
+                )
             )
-        )
-        paid.write({"state": "cancelled"})
+        ]
+        if not paid_ids:
+            return
+        self.env["reminder.dunning.line"].browse(paid_ids).invalidate_recordset(["state"])
+        self.invalidate_recordset(["line_ids"])
         emptied = self.filtered(lambda c: not c.line_ids.filtered(lambda line: line.state == "pending"))
-        emptied.write(
-            {
-                "send_state": "cancelled",
-                "error_message": self.env._("Paid before sending."),
-            }
-        )
+        emptied.write({"send_state": "cancelled", "error_message": self.env._("Paid before sending.")})
 
     def _ensure_invoice_pdfs(self):
         """Render the missing invoice PDFs once, the way Odoo stores them
@@ -170,14 +187,20 @@ class ReminderDunningCommunication(models.Model):
 
     def _ensure_access_tokens(self):
         """Portal tokens for the pay-now links, set in one query."""
-        moves = self.line_ids.move_id.filtered(lambda m: not m.access_token)
-        if moves:
-            self.env.cr.execute(
-                "UPDATE account_move SET access_token = gen_random_uuid()::text "
-                "WHERE id = ANY(%s) AND access_token IS NULL",
-                [moves.ids],
+        self.env.flush_all()
+        updated = self.env.execute_query(
+            SQL(
+                """UPDATE account_move SET access_token = gen_random_uuid()::text
+                    WHERE access_token IS NULL AND id IN (
+                          SELECT move_id FROM reminder_dunning_line WHERE communication_id = ANY(%s))
+                RETURNING id""",
+                self.ids,
             )
-            moves.invalidate_recordset(["access_token"])
+        )
+        if updated:
+            self.env["account.move"].browse([row[0] for row in updated]).invalidate_recordset(
+                ["access_token"]
+            )
 
     def _render_letters(self):
         report = self.env.ref("reminder_automation.action_report_dunning_letter")

@@ -37,6 +37,7 @@ class ReminderDunningLine(models.Model):
     date_sent = fields.Datetime(readonly=True)
     comm_state = fields.Selection(related="communication_id.state", string="Communication Status")
 
+    _last_line_of_invoice = models.Index("(move_id, id DESC) WHERE state != 'cancelled'")
     _level_once = models.UniqueIndex(
         "(move_id, level_id, repeat_count) WHERE state != 'cancelled'",
         "This invoice already received this reminder level.",

@@ -10,7 +10,8 @@ from odoo.tools import SQL
 
 # One overdue (or soon due) invoice and the level it is due for now.
 DueItem = namedtuple(
-    "DueItem", "move_id partner_id level repeat_count days_late residual residual_company currency_id"
+    "DueItem",
+    "move_id partner_id due_date level repeat_count days_late residual residual_company currency_id",
 )
 
 SCHEDULE_DELTAS = {
@@ -168,7 +169,7 @@ class ReminderDunningPolicy(models.Model):
                 levels, position.get(last_level_id), repeat_count, last_date, days_late, date
             )
             if level:
-                items.append(DueItem(move_id, partner_id, level, repeat, days_late, *amounts))
+                items.append(DueItem(move_id, partner_id, due_date, level, repeat, days_late, *amounts))
         return self._apply_min_amount(items)
 
     def _next_level(self, levels, last_index, repeat_count, last_date, days_late, date):

@@ -103,40 +103,77 @@ class ReminderDunningRun(models.Model):
         for item in items:
             key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
             groups[key].append(item)
-        # no creation message nor follower per communication: the run's chatter tells
-        communications = (
-            self.env["reminder.dunning.communication"]
-            .with_context(tracking_disable=True)
-            .create(
-                [
-                    {
-                        "run_id": self.id,
-                        "partner_id": group[0].partner_id,
-                        "company_id": self.company_id.id,
-                        "level_id": max((i.level for i in group), key=lambda level: level.days).id,
-                    }
-                    for group in groups.values()
-                ]
-            )
-        )
-        self.env["reminder.dunning.line"].create(
-            [
-                {
-                    "communication_id": comm.id,
-                    "move_id": item.move_id,
-                    "level_id": item.level.id,
-                    "repeat_count": item.repeat_count,
-                    "days_late": item.days_late,
-                    "residual": item.residual,
-                    "currency_id": item.currency_id,
-                }
-                for comm, group in zip(communications, groups.values(), strict=True)
-                for item in group
-            ]
-        )
+        communications = self._insert_communications(list(groups.values()))
         communications._ensure_access_tokens()  # pay-now links in the previews
         self.state = "prepared"
         return True
+
+    def _insert_communications(self, groups):
+        """Create one communication per group of due items and one line per
+        item, in two queries whatever their number.
+
+        The ORM's create would recompute the lines' stored related fields
+        record by record and log a creation message per communication
+        (measured: 8 s for 10,000 invoices instead of well under one)."""
+        self.env.flush_all()
+        now = self.env.cr.now()
+        comm_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """INSERT INTO reminder_dunning_communication
+                           (run_id, policy_id, company_id, partner_id, level_id, send_state, state,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT %(run)s, %(policy)s, %(company)s, partner, level, 'draft', 'draft',
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(partners)s::int[], %(levels)s::int[]) AS t(partner, level)
+                 RETURNING id""",
+                    run=self.id,
+                    policy=self.policy_id.id,
+                    company=self.company_id.id,
+                    partners=[group[0].partner_id for group in groups],
+                    levels=[
+                        max((i.level for i in group), key=lambda level: level.days).id for group in groups
+                    ],
+                    uid=self.env.uid,
+                    now=now,
+                )
+            )
+        ]
+        items = [(comm_id, item) for comm_id, group in zip(comm_ids, groups, strict=True) for item in group]
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO reminder_dunning_line
+                       (communication_id, run_id, run_date, company_id, partner_id, move_id, level_id,
+                        repeat_count, days_late, invoice_date_due, currency_id, residual, state,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT comm, %(run)s, %(date)s, %(company)s, partner, move, level,
+                       repeat, late, due, currency, residual, 'pending',
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(comms)s::int[], %(partners)s::int[], %(moves)s::int[], %(levels)s::int[],
+                              %(repeats)s::int[], %(lates)s::int[], %(dues)s::date[], %(currencies)s::int[],
+                              %(residuals)s::numeric[])
+                       AS t(comm, partner, move, level, repeat, late, due, currency, residual)""",
+                run=self.id,
+                date=self.date,
+                company=self.company_id.id,
+                comms=[comm_id for comm_id, _item in items],
+                partners=[item.partner_id for _comm, item in items],
+                moves=[item.move_id for _comm, item in items],
+                levels=[item.level.id for _comm, item in items],
+                repeats=[item.repeat_count for _comm, item in items],
+                lates=[item.days_late for _comm, item in items],
+                dues=[item.due_date for _comm, item in items],
+                currencies=[item.currency_id for _comm, item in items],
+                residuals=[item.residual for _comm, item in items],
+                uid=self.env.uid,
+                now=now,
+            )
+        )
+        self.env["reminder.dunning.communication"].invalidate_model()
+        self.env["reminder.dunning.line"].invalidate_model()
+        self.invalidate_recordset(["communication_ids"])
+        return self.env["reminder.dunning.communication"].browse(comm_ids)
 
     # ------------------------------------------------------------------
     # Sending

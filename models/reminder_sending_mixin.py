@@ -61,7 +61,7 @@ class ReminderSendingMixin(models.AbstractModel):
     )
     error_message = fields.Text(readonly=True, copy=False)
     date_sent = fields.Datetime(readonly=True, copy=False)
-    recipient_ids = fields.Many2many("res.partner", string="Recipients", readonly=True, copy=False)
+    recipient_ids = fields.Many2many(related="mail_message_id.partner_ids", string="Recipients")
     email_cc = fields.Char(string="CC", readonly=True, copy=False)
     pec_email_to = fields.Char(string="PEC Recipients", readonly=True, copy=False)
     mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
@@ -85,7 +85,7 @@ class ReminderSendingMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _reminder_document_type(self):
-        """``reminder.document.type`` of what ``self`` sends (one per batch)."""
+        """``reminder.document.type`` of what the records of this model send."""
         return self.env["reminder.document.type"]
 
     def _reminder_function_patterns(self):
@@ -118,9 +118,8 @@ class ReminderSendingMixin(models.AbstractModel):
         """Route every record's partner; record the error of those nobody
         can receive. Returns ``{record: RecipientRoute}`` for the others."""
         routable = {}
-        for (doc_type, patterns), records in self.grouped(
-            lambda r: (r._reminder_document_type(), r._reminder_function_patterns())
-        ).items():
+        doc_type = self._reminder_document_type()
+        for patterns, records in self.grouped(lambda r: r._reminder_function_patterns()).items():
             routes = records.partner_id._reminder_route(doc_type, patterns, channel)
             for record in records:
                 route = routes[record.partner_id.id]
@@ -141,31 +140,24 @@ class ReminderSendingMixin(models.AbstractModel):
             return self.browse()
         records = self.browse([r.id for r in routes])
         bodies = records._reminder_render_mails()
-        mail_values, sent = [], self.browse()
+        mail_values, sent_ids = [], []
         for record in records:
             rendered = bodies.get(record.id)
             if isinstance(rendered, Exception):
                 record._reminder_set_error(self.env._("The template failed to render: %s", rendered))
                 continue
             mail_values.append(record._reminder_mail_values(routes[record], *rendered))
-            sent |= record
+            sent_ids.append(record.id)
+        sent = self.browse(sent_ids)
         if not mail_values:
             return sent
         mails = self.env["mail.mail"].sudo().create(mail_values)
-        now = fields.Datetime.now()
+        sent.write({"send_state": "queued", "error_message": False, "date_sent": fields.Datetime.now()})
         for record, mail in zip(sent, mails, strict=True):
-            route = routes[record]
-            record.write(
-                {
-                    "send_state": "queued",
-                    "error_message": False,
-                    "date_sent": now,
-                    "mail_message_id": mail.mail_message_id.id,
-                    "recipient_ids": [fields.Command.set(route.to.ids if not route.is_pec else [])],
-                    "email_cc": mail.email_cc,
-                    "pec_email_to": ",".join(route.pec_emails),
-                }
-            )
+            # per-record values: the ORM flushes them in one UPDATE per batch
+            record.mail_message_id = mail.mail_message_id
+            record.email_cc = mail.email_cc
+            record.pec_email_to = ",".join(routes[record].pec_emails)
         return sent
 
     def _reminder_render_mails(self):
