@@ -59,7 +59,7 @@ class ReminderDunningCommunication(models.Model):
         its pay-now link, rendered by a QWeb view compiled once."""
         QWeb = self.env["ir.qweb"]
         date_format = self.env["res.lang"]._get_data(code=self.env.lang or "en_US").date_format
-        base_url = self.get_base_url()
+        base_url = self.browse().get_base_url()
         for comm in self:
             rows = [
                 comm._item_row(line, date_format, base_url)

@@ -103,8 +103,11 @@ class TestDunningSending(DunningCommon):
         self.policy.grouping = "invoice"
         self._invoice(self.bihor, -10)
         self._invoice(self.bihor, -20)
-        run = self._run()
+        run = self._run(send=False)
         self.assertEqual(len(run.communication_ids), 2)
+        tables = run.communication_ids.mapped("item_table_html")  # computed for both at once
+        self.assertEqual(len([table for table in tables if "Pay now" in table]), 2)
+        self._send(run)
         self.assertEqual(len(self._customer_mails()), 2)
 
     def test_recipients_cc_and_sender(self):
