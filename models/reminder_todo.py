@@ -2,13 +2,16 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL
+from odoo.tools.misc import get_lang
 
 # columns written by the set-wise insert of _refresh_rows, in this order
 ROW_COLUMNS = (
-    "source", "company_id", "currency_id", "policy_id", "partner_id", "move_id", "level_id",
-    "item_count", "amount_due", "amount_text", "days_late", "salesperson_id", "country_id",
-    "recipients", "email_cc", "no_recipient", "route_error",
+    ("source", "varchar[]"), ("company_id", "int4[]"), ("currency_id", "int4[]"), ("policy_id", "int4[]"),
+    ("partner_id", "int4[]"), ("move_id", "int4[]"), ("level_id", "int4[]"), ("item_count", "int4[]"),
+    ("amount_due", "numeric[]"), ("amount_text", "varchar[]"), ("days_late", "int4[]"),
+    ("salesperson_id", "int4[]"), ("country_id", "int4[]"), ("recipients", "varchar[]"),
+    ("email_cc", "varchar[]"), ("no_recipient", "bool[]"), ("route_error", "varchar[]"),
 )
 
 
@@ -27,8 +30,8 @@ class ReminderTodo(models.Model):
     Extension point for other engines (task reminders, dispatch, ...):
     add a value to ``source`` with ``selection_add`` and implement
 
-    * ``_todo_rows_<source>()`` returning a list of row dicts (keys of
-      ``ROW_COLUMNS``; absent keys are NULL), and
+    * ``_todo_rows_<source>()`` returning a list of row dicts (the column
+      names of ``ROW_COLUMNS``; absent keys are NULL), and
     * ``_todo_count_<source>()`` returning the number of rows cheaply (the
       systray counter calls it every minute),
 
@@ -107,16 +110,15 @@ class ReminderTodo(models.Model):
         self.env.cr.execute(SQL("DELETE FROM reminder_todo WHERE user_id = %s", self.env.uid))
         if rows:
             now = fields.Datetime.now()
-            columns = ("user_id", "create_uid", "write_uid", "create_date", "write_date", *ROW_COLUMNS)
+            # one array per column: one statement, little Python work
             self.env.cr.execute(SQL(
-                "INSERT INTO reminder_todo (%s) VALUES %s",
-                SQL(", ").join(SQL.identifier(column) for column in columns),
+                "INSERT INTO reminder_todo (user_id, create_uid, write_uid, create_date, write_date, %s) "
+                "SELECT %s, %s, %s, %s, %s, * FROM unnest(%s)",
+                SQL(", ").join(SQL.identifier(column) for column, _type in ROW_COLUMNS),
+                self.env.uid, self.env.uid, self.env.uid, now, now,
                 SQL(", ").join(
-                    SQL("(%s)", SQL(", ").join(
-                        [SQL("%s", value) for value in (self.env.uid,) * 3 + (now, now)]
-                        + [SQL("%s", row.get(column)) for column in ROW_COLUMNS]
-                    ))
-                    for row in rows
+                    SQL("%s::%s", [row.get(column) for row in rows], SQL(sql_type))
+                    for column, sql_type in ROW_COLUMNS
                 ),
             ))
         self.invalidate_model()
@@ -195,8 +197,8 @@ class ReminderTodo(models.Model):
                 document_type, policy.function_patterns or False
             ).items():
                 routes[policy.id, partner_id] = route
-        currencies = self.env["res.currency"].browse(
-            {item.currency_id for _policy, items in groups for item in items}
+        format_amount = self._todo_amount_formatter(
+            self.env["res.currency"].browse({item.currency_id for _policy, items in groups for item in items})
         )
         rows = []
         for policy, items in groups:
@@ -217,18 +219,37 @@ class ReminderTodo(models.Model):
                 "item_count": len(items),
                 "amount_due": sum(item.residual_company for item in items),
                 "amount_text": " + ".join(
-                    format_amount(self.env, amount, currencies.browse(currency_id))
+                    format_amount(currency_id, amount)
                     for currency_id, amount in sorted(by_currency.items())
                 ),
                 "days_late": oldest.days_late,
                 "salesperson_id": user_id or move_salesperson.get(oldest.move_id),
                 "country_id": country_id,
-                "recipients": ", ".join(route.pec_emails or route.to.mapped("email_formatted")) or None,
-                "email_cc": ", ".join(route.cc.mapped("email_formatted")) or None,
+                "recipients": ", ".join(route.pec_emails or route.to.mapped("email")) or None,
+                "email_cc": ", ".join(route.cc.mapped("email")) or None,
                 "no_recipient": bool(route.error),
                 "route_error": route.error or None,
             })
         return rows
+
+    def _todo_amount_formatter(self, currencies):
+        """``format(currency_id, amount)``: as ``odoo.tools.format_amount``
+        (thousands grouped by three), with the language and currencies read
+        once for all rows: 2,000 calls of format_amount take 0.3 s."""
+        lang = self.env["res.lang"].browse(get_lang(self.env).id)
+        thousands, decimal = lang.thousands_sep or "", lang.decimal_point or "."
+        specs = {
+            currency.id: (currency.decimal_places, currency.position, currency.symbol or "")
+            for currency in currencies
+        }
+
+        def format_amount(currency_id, amount):
+            digits, position, symbol = specs[currency_id]
+            number = f"{amount:,.{digits}f}".translate({ord(","): thousands, ord("."): decimal})
+            number = number.replace(" ", "\N{NO-BREAK SPACE}")
+            return f"{symbol}\N{NO-BREAK SPACE}{number}" if position == "before" else f"{number}\N{NO-BREAK SPACE}{symbol}"
+
+        return format_amount
 
     # ------------------------------------------------------------------
     # Actions

@@ -27,6 +27,7 @@ partners = [
     ("base.res_partner_12", 1, 310.0),
     ("base.res_partner_10", -60, 4100.0),
 ]
+salesperson = env.ref("base.user_admin")  # noqa: F821
 created = 0
 for index, (xmlid, due_in, amount) in enumerate(partners):
     partner = env.ref(xmlid, raise_if_not_found=False)  # noqa: F821
@@ -38,6 +39,7 @@ for index, (xmlid, due_in, amount) in enumerate(partners):
         "move_type": "out_invoice",
         "partner_id": partner.id,
         "ref": ref,
+        "invoice_user_id": salesperson.id,
         "invoice_date": min(due, today) - timedelta(days=30),
         "invoice_date_due": due,
         "invoice_line_ids": [Command.create({"name": "Consulting services", "quantity": 1,
