@@ -3,9 +3,11 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, split_every
 
 _logger = logging.getLogger(__name__)
+
+MAIL_CREATE_CHUNK = 100
 
 # Order matters: the first state found among a mail's recipients wins.
 TRACKING_PRECEDENCE = [
@@ -151,7 +153,12 @@ class ReminderSendingMixin(models.AbstractModel):
         sent = self.browse(sent_ids)
         if not mail_values:
             return sent
-        mails = self.env["mail.mail"].sudo().create(mail_values)
+        # chunks: creating messages for many records in one call costs
+        # quadratic time in the ORM (inverse caches of res_id, measured 6 s
+        # for 2,000 at once)
+        MailMail = self.env["mail.mail"].sudo()
+        chunks = split_every(MAIL_CREATE_CHUNK, mail_values)
+        mails = MailMail.concat(*(MailMail.create(chunk) for chunk in chunks))
         sent.write({"send_state": "queued", "error_message": False, "date_sent": fields.Datetime.now()})
         for record, mail in zip(sent, mails, strict=True):
             # per-record values: the ORM flushes them in one UPDATE per batch
