@@ -170,7 +170,12 @@ def bench_prepare(policy, today):
         queries.append(count)
         log(
             "prepare #%d: %s, %d queries, %d communications, %d lines (load %s)",
-            index + 1, wall_cpu(seconds), count, comms, lines, loadavg(),
+            index + 1,
+            wall_cpu(seconds),
+            count,
+            comms,
+            lines,
+            loadavg(),
         )
     comms, lines = counts(run)
     TABLE.append(
@@ -207,20 +212,27 @@ def bench_send(run):
         f"{linked:,} customer mails ({created:,} mail.mail in all), states {states}",
     )
     comms = len(run.communication_ids)
-    TABLE.append(("  per communication", f"{1000 * seconds / max(comms, 1):.1f} ms "
-                  f"(CPU {1000 * CPU[seconds] / max(comms, 1):.1f})",
-                  f"{queries / max(comms, 1):.2f}", ""))
+    TABLE.append(
+        (
+            "  per communication",
+            f"{1000 * seconds / max(comms, 1):.1f} ms (CPU {1000 * CPU[seconds] / max(comms, 1):.1f})",
+            f"{queries / max(comms, 1):.2f}",
+            "",
+        )
+    )
 
 
 def bench_route(policy):
     customers = policy.run_ids[:1].communication_ids.partner_id
     doc_type = env.ref("reminder_automation.document_type_dunning_letter")
-    seconds, queries, routes = measure(
-        lambda: customers._reminder_route(doc_type, PATTERNS, "email")
-    )
+    seconds, queries, routes = measure(lambda: customers._reminder_route(doc_type, PATTERNS, "email"))
     errors = sum(1 for route in routes.values() if route.error)
-    row("routing: res.partner._reminder_route", seconds, queries,
-        f"{len(customers):,} customers, {errors} without recipient")
+    row(
+        "routing: res.partner._reminder_route",
+        seconds,
+        queries,
+        f"{len(customers):,} customers, {errors} without recipient",
+    )
 
 
 def profile(label, function):
@@ -260,12 +272,16 @@ class PdfCounter:
 
 
 def invoice_pdf_count(moves):
-    return env["ir.attachment"].sudo().search_count(
-        [
-            ("res_model", "=", "account.move"),
-            ("res_field", "=", "invoice_pdf_report_file"),
-            ("res_id", "in", moves.ids),
-        ]
+    return (
+        env["ir.attachment"]
+        .sudo()
+        .search_count(
+            [
+                ("res_model", "=", "account.move"),
+                ("res_field", "=", "invoice_pdf_report_file"),
+                ("res_id", "in", moves.ids),
+            ]
+        )
     )
 
 
@@ -275,14 +291,25 @@ def bench_pdf(company, today):
     )
     env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
     policy = make_policy(
-        "Bench dunning with PDFs", company, attach_invoices=True,
+        "Bench dunning with PDFs",
+        company,
+        attach_invoices=True,
         partner_domain=repr([("id", "in", customers.ids)]),
     )
     company.reminder_dunning_policy_id = policy
-    moves = env["account.move"].search([("commercial_partner_id", "in", customers.ids),
-                                        ("move_type", "=", "out_invoice"), ("state", "=", "posted")])
-    log("PDF runs: %d customers, %d invoices, %d invoice PDFs stored before",
-        len(customers), len(moves), invoice_pdf_count(moves))
+    moves = env["account.move"].search(
+        [
+            ("commercial_partner_id", "in", customers.ids),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+        ]
+    )
+    log(
+        "PDF runs: %d customers, %d invoices, %d invoice PDFs stored before",
+        len(customers),
+        len(moves),
+        invoice_pdf_count(moves),
+    )
     for label, date in (("firm level, today", today), ("final level, +61 days", today + timedelta(days=61))):
         pdfs_before = invoice_pdf_count(moves)
         analyze()
@@ -290,8 +317,10 @@ def bench_pdf(company, today):
             seconds_prepare, queries_prepare, run = measure(lambda d=date: prepare(policy, d))
             seconds, queries, created, linked, states = send(run)
         comms = run.communication_ids
-        attached = sum(len(mail.attachment_ids) for mail in env["mail.mail"].sudo().search(
-            [("mail_message_id", "in", comms.mail_message_id.ids)]))
+        attached = sum(
+            len(mail.attachment_ids)
+            for mail in env["mail.mail"].sudo().search([("mail_message_id", "in", comms.mail_message_id.ids)])
+        )
         new_pdfs = invoice_pdf_count(moves) - pdfs_before
         row(
             f"send with invoice PDFs, {label}",
@@ -302,8 +331,10 @@ def bench_pdf(company, today):
             f"{new_pdfs} new invoice PDFs, states {states}",
         )
         log("  (its prepare: %s, %d queries)", wall_cpu(seconds_prepare), queries_prepare)
-    log("second run rendered %s", "NO new PDF: OK" if not new_pdfs and not counter.calls
-        else f"{counter.calls} PDFs again: FAILED")
+    log(
+        "second run rendered %s",
+        "NO new PDF: OK" if not new_pdfs and not counter.calls else f"{counter.calls} PDFs again: FAILED",
+    )
 
 
 def main():
@@ -312,7 +343,10 @@ def main():
     invoices = env["account.move"].search_count([("move_type", "=", "out_invoice"), ("state", "=", "posted")])
     log(
         "database %s: %s posted customer invoices, %d cores, load %s, dataset %s",
-        env.cr.dbname, f"{invoices:,}", os.cpu_count(), loadavg(),
+        env.cr.dbname,
+        f"{invoices:,}",
+        os.cpu_count(),
+        loadavg(),
         env["ir.config_parameter"].sudo().get_param("reminder_automation.bench_dataset"),
     )
     if not company.email:
@@ -342,8 +376,12 @@ def main():
     env.cr.rollback()
     env.invalidate_all()
     widths = [max(len(r[i]) for r in TABLE + [("step", "time", "queries", "what")]) for i in range(4)]
-    log("results on %s (%s invoices, %d cores), everything rolled back:", env.cr.dbname,
-        f"{invoices:,}", os.cpu_count())
+    log(
+        "results on %s (%s invoices, %d cores), everything rolled back:",
+        env.cr.dbname,
+        f"{invoices:,}",
+        os.cpu_count(),
+    )
     for line in [("step", "time", "queries", "what"), *TABLE]:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
 

@@ -10,8 +10,12 @@ class IrHttp(models.AbstractModel):
         choosing another Home Action in the preferences wins."""
         info = super().session_info()
         user = self.env.user
-        if "home_action_id" in info and not info["home_action_id"] and user._is_internal() \
-                and user.has_group("reminder_automation.group_reminder_dunning"):
+        if (
+            "home_action_id" in info
+            and not info["home_action_id"]
+            and user._is_internal()
+            and user.has_group("reminder_automation.group_reminder_dunning")
+        ):
             action = self.env.ref("reminder_automation.action_reminder_todo_open", raise_if_not_found=False)
             info["home_action_id"] = action.id if action else False
         return info

@@ -7,11 +7,23 @@ from odoo.tools.misc import get_lang
 
 # columns written by the set-wise insert of _refresh_rows, in this order
 ROW_COLUMNS = (
-    ("source", "varchar[]"), ("company_id", "int4[]"), ("currency_id", "int4[]"), ("policy_id", "int4[]"),
-    ("partner_id", "int4[]"), ("move_id", "int4[]"), ("level_id", "int4[]"), ("item_count", "int4[]"),
-    ("amount_due", "numeric[]"), ("amount_text", "varchar[]"), ("days_late", "int4[]"),
-    ("salesperson_id", "int4[]"), ("country_id", "int4[]"), ("recipients", "varchar[]"),
-    ("email_cc", "varchar[]"), ("no_recipient", "bool[]"), ("route_error", "varchar[]"),
+    ("source", "varchar[]"),
+    ("company_id", "int4[]"),
+    ("currency_id", "int4[]"),
+    ("policy_id", "int4[]"),
+    ("partner_id", "int4[]"),
+    ("move_id", "int4[]"),
+    ("level_id", "int4[]"),
+    ("item_count", "int4[]"),
+    ("amount_due", "numeric[]"),
+    ("amount_text", "varchar[]"),
+    ("days_late", "int4[]"),
+    ("salesperson_id", "int4[]"),
+    ("country_id", "int4[]"),
+    ("recipients", "varchar[]"),
+    ("email_cc", "varchar[]"),
+    ("no_recipient", "bool[]"),
+    ("route_error", "varchar[]"),
 )
 
 
@@ -45,19 +57,26 @@ class ReminderTodo(models.Model):
     _description = "Reminder to Handle"
     _order = "days_late desc, amount_due desc, id"
 
-    user_id = fields.Many2one("res.users", required=True, index=True, ondelete="cascade",
-                              default=lambda self: self.env.user)
+    user_id = fields.Many2one(
+        "res.users", required=True, index=True, ondelete="cascade", default=lambda self: self.env.user
+    )
     source = fields.Selection([("dunning", "Dunning")], required=True, default="dunning")
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
     policy_id = fields.Many2one("reminder.dunning.policy", string="Policy", readonly=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, ondelete="cascade")
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, ondelete="cascade",
-                              help="Set when the policy sends one reminder per invoice.")
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        readonly=True,
+        ondelete="cascade",
+        help="Set when the policy sends one reminder per invoice.",
+    )
     level_id = fields.Many2one("reminder.dunning.level", string="Level", readonly=True, ondelete="cascade")
     item_count = fields.Integer(string="Invoices", readonly=True)
-    amount_due = fields.Monetary(string="Total Due", currency_field="currency_id", readonly=True,
-                                 help="In company currency.")
+    amount_due = fields.Monetary(
+        string="Total Due", currency_field="currency_id", readonly=True, help="In company currency."
+    )
     amount_text = fields.Char(string="Due per Currency", readonly=True)
     days_late = fields.Integer(string="Days Late", readonly=True, help="Of the oldest invoice.")
     salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
@@ -111,16 +130,22 @@ class ReminderTodo(models.Model):
         if rows:
             now = fields.Datetime.now()
             # one array per column: one statement, little Python work
-            self.env.cr.execute(SQL(
-                "INSERT INTO reminder_todo (user_id, create_uid, write_uid, create_date, write_date, %s) "
-                "SELECT %s, %s, %s, %s, %s, * FROM unnest(%s)",
-                SQL(", ").join(SQL.identifier(column) for column, _type in ROW_COLUMNS),
-                self.env.uid, self.env.uid, self.env.uid, now, now,
-                SQL(", ").join(
-                    SQL("%s::%s", [row.get(column) for row in rows], SQL(sql_type))
-                    for column, sql_type in ROW_COLUMNS
-                ),
-            ))
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO reminder_todo (user_id, create_uid, write_uid, create_date, write_date, %s) "
+                    "SELECT %s, %s, %s, %s, %s, * FROM unnest(%s)",
+                    SQL(", ").join(SQL.identifier(column) for column, _type in ROW_COLUMNS),
+                    self.env.uid,
+                    self.env.uid,
+                    self.env.uid,
+                    now,
+                    now,
+                    SQL(", ").join(
+                        SQL("%s::%s", [row.get(column) for row in rows], SQL(sql_type))
+                        for column, sql_type in ROW_COLUMNS
+                    ),
+                )
+            )
         self.invalidate_model()
         self.env.user._bus_send("reminder_todo/count", {"count": len(rows)})
         return len(rows)
@@ -164,9 +189,12 @@ class ReminderTodo(models.Model):
             moves = set(Move.search(domain).ids)
         else:
             moves = set(Move.sudo().search(domain & Domain("invoice_user_id", "=", self.env.uid)).ids)
-        partners = set(self.env["res.partner"].with_context(active_test=False).search(
-            [("id", "in", list(partner_ids))]
-        ).ids)
+        partners = set(
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("id", "in", list(partner_ids))])
+            .ids
+        )
         return moves, partners
 
     def _todo_count_dunning(self):
@@ -180,19 +208,23 @@ class ReminderTodo(models.Model):
         move_ids = list({item.move_id for _policy, items in groups for item in items})
         partner_info = {
             pid: (user_id, country_id)
-            for pid, user_id, country_id in self.env.execute_query(SQL(
-                "SELECT id, user_id, country_id FROM res_partner WHERE id = ANY(%s)", partner_ids
-            ))
+            for pid, user_id, country_id in self.env.execute_query(
+                SQL("SELECT id, user_id, country_id FROM res_partner WHERE id = ANY(%s)", partner_ids)
+            )
         }
-        move_salesperson = dict(self.env.execute_query(SQL(
-            "SELECT id, invoice_user_id FROM account_move WHERE id = ANY(%s)", move_ids
-        )))
+        move_salesperson = dict(
+            self.env.execute_query(
+                SQL("SELECT id, invoice_user_id FROM account_move WHERE id = ANY(%s)", move_ids)
+            )
+        )
         routes = {}
         document_type = self.env.ref("reminder_automation.document_type_dunning_letter")
         for policy in {policy for policy, _items in groups}:
-            partners = self.env["res.partner"].browse(
-                {items[0].partner_id for group_policy, items in groups if group_policy == policy}
-            ).with_context(active_test=False)
+            partners = (
+                self.env["res.partner"]
+                .browse({items[0].partner_id for group_policy, items in groups if group_policy == policy})
+                .with_context(active_test=False)
+            )
             for partner_id, route in partners._reminder_route(
                 document_type, policy.function_patterns or False
             ).items():
@@ -209,27 +241,29 @@ class ReminderTodo(models.Model):
             for item in items:
                 by_currency[item.currency_id] += item.residual
             user_id, country_id = partner_info[partner_id]
-            rows.append({
-                "company_id": policy.company_id.id,
-                "currency_id": policy.company_id.currency_id.id,
-                "policy_id": policy.id,
-                "partner_id": partner_id,
-                "move_id": items[0].move_id if policy.grouping == "invoice" else None,
-                "level_id": max((item.level for item in items), key=lambda level: level.days).id,
-                "item_count": len(items),
-                "amount_due": sum(item.residual_company for item in items),
-                "amount_text": " + ".join(
-                    format_amount(currency_id, amount)
-                    for currency_id, amount in sorted(by_currency.items())
-                ),
-                "days_late": oldest.days_late,
-                "salesperson_id": user_id or move_salesperson.get(oldest.move_id),
-                "country_id": country_id,
-                "recipients": ", ".join(route.pec_emails or route.to.mapped("email")) or None,
-                "email_cc": ", ".join(route.cc.mapped("email")) or None,
-                "no_recipient": bool(route.error),
-                "route_error": route.error or None,
-            })
+            rows.append(
+                {
+                    "company_id": policy.company_id.id,
+                    "currency_id": policy.company_id.currency_id.id,
+                    "policy_id": policy.id,
+                    "partner_id": partner_id,
+                    "move_id": items[0].move_id if policy.grouping == "invoice" else None,
+                    "level_id": max((item.level for item in items), key=lambda level: level.days).id,
+                    "item_count": len(items),
+                    "amount_due": sum(item.residual_company for item in items),
+                    "amount_text": " + ".join(
+                        format_amount(currency_id, amount)
+                        for currency_id, amount in sorted(by_currency.items())
+                    ),
+                    "days_late": oldest.days_late,
+                    "salesperson_id": user_id or move_salesperson.get(oldest.move_id),
+                    "country_id": country_id,
+                    "recipients": ", ".join(route.pec_emails or route.to.mapped("email")) or None,
+                    "email_cc": ", ".join(route.cc.mapped("email")) or None,
+                    "no_recipient": bool(route.error),
+                    "route_error": route.error or None,
+                }
+            )
         return rows
 
     def _todo_amount_formatter(self, currencies):
@@ -247,7 +281,11 @@ class ReminderTodo(models.Model):
             digits, position, symbol = specs[currency_id]
             number = f"{amount:,.{digits}f}".translate({ord(","): thousands, ord("."): decimal})
             number = number.replace(" ", "\N{NO-BREAK SPACE}")
-            return f"{symbol}\N{NO-BREAK SPACE}{number}" if position == "before" else f"{number}\N{NO-BREAK SPACE}{symbol}"
+            return (
+                f"{symbol}\N{NO-BREAK SPACE}{number}"
+                if position == "before"
+                else f"{number}\N{NO-BREAK SPACE}{symbol}"
+            )
 
         return format_amount
 
@@ -263,23 +301,27 @@ class ReminderTodo(models.Model):
         values = {"todo_id": self.id}
         try:
             with self.env.cr.savepoint():
-                run = self.env["reminder.dunning.run"].create({
-                    "policy_id": self.policy_id.id,
-                    "partner_ids": [fields.Command.set(self.partner_id.ids)],
-                })
+                run = self.env["reminder.dunning.run"].create(
+                    {
+                        "policy_id": self.policy_id.id,
+                        "partner_ids": [fields.Command.set(self.partner_id.ids)],
+                    }
+                )
                 run.action_prepare()
                 comms = run.communication_ids
                 if self.move_id:
                     comms = comms.filtered(lambda c: self.move_id in c.line_ids.move_id)
                 if comms:
                     preview = self.env["reminder.dunning.preview"].new({"communication_id": comms[0].id})
-                    values.update({
-                        "recipients": preview.recipients,
-                        "email_cc": preview.email_cc,
-                        "subject": preview.subject,
-                        "body_html": preview.body_html,
-                        "error": preview.error,
-                    })
+                    values.update(
+                        {
+                            "recipients": preview.recipients,
+                            "email_cc": preview.email_cc,
+                            "subject": preview.subject,
+                            "body_html": preview.body_html,
+                            "error": preview.error,
+                        }
+                    )
                 else:
                     values["error"] = self.env._("Nothing is due any more for this customer.")
                 self.env.flush_all()
@@ -316,8 +358,10 @@ class ReminderTodo(models.Model):
             source_sent, source_errors, records = getattr(source_rows, f"_todo_send_{source}")()
             sent += source_sent
             errors += source_errors
-            links += [{"label": record.display_name, "url": f"/odoo/{record._name}/{record.id}"}
-                      for record in records]
+            links += [
+                {"label": record.display_name, "url": f"/odoo/{record._name}/{record.id}"}
+                for record in records
+            ]
         self._refresh_rows()
         message = self.env._("%(sent)s reminders sent, %(errors)s errors.", sent=sent, errors=errors)
         if links:
@@ -341,7 +385,9 @@ class ReminderTodo(models.Model):
         Run = self.env["reminder.dunning.run"]
         runs = Run
         for policy, rows in self.grouped("policy_id").items():
-            run = Run.create({"policy_id": policy.id, "partner_ids": [fields.Command.set(rows.partner_id.ids)]})
+            run = Run.create(
+                {"policy_id": policy.id, "partner_ids": [fields.Command.set(rows.partner_id.ids)]}
+            )
             run.action_prepare()
             if not run.communication_ids:
                 run.action_cancel()

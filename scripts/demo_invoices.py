@@ -7,6 +7,7 @@ dunning demo (Reminders to handle, runs) has something to show.
 
 Idempotent: invoices are recognised by their reference and created once.
 """
+
 from datetime import timedelta
 
 from odoo import fields
@@ -35,16 +36,26 @@ for index, (xmlid, due_in, amount) in enumerate(partners):
     if not partner or Move.search_count([("ref", "=", ref)]):
         continue
     due = today + timedelta(days=due_in)
-    move = Move.create({
-        "move_type": "out_invoice",
-        "partner_id": partner.id,
-        "ref": ref,
-        "invoice_user_id": salesperson.id,
-        "invoice_date": min(due, today) - timedelta(days=30),
-        "invoice_date_due": due,
-        "invoice_line_ids": [Command.create({"name": "Consulting services", "quantity": 1,
-                                             "price_unit": amount, "tax_ids": [Command.clear()]})],
-    })
+    move = Move.create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "ref": ref,
+            "invoice_user_id": salesperson.id,
+            "invoice_date": min(due, today) - timedelta(days=30),
+            "invoice_date_due": due,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Consulting services",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+    )
     move.action_post()
     created += 1
 env.cr.commit()  # noqa: F821

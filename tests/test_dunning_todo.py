@@ -34,8 +34,9 @@ class TestDunningTodo(TodoCommon):
         rows = self._by_partner(self._rows())
         self.assertEqual(set(rows), set(self.bihor | self.rossi))
         bihor, rossi = rows[self.bihor], rows[self.rossi]
-        self.assertEqual((bihor.level_id, bihor.item_count, bihor.amount_due, bihor.days_late),
-                         (self.firm, 2, 150.0, 40))
+        self.assertEqual(
+            (bihor.level_id, bihor.item_count, bihor.amount_due, bihor.days_late), (self.firm, 2, 150.0, 40)
+        )
         self.assertEqual(bihor.salesperson_id, self.salesperson)
         self.assertIn("ioana@bihor.example", bihor.recipients)
         self.assertIn("mihai@bihor.example", bihor.recipients)
@@ -77,9 +78,14 @@ class TestDunningTodo(TodoCommon):
         self.assertFalse(self._rows())
 
     def test_access_rights(self):
-        limited = new_test_user(self.env, "limited", email="limited@company.example",
-                                groups="base.group_user,reminder_automation.group_reminder_dunning",
-                                company_id=self.company.id, company_ids=[self.company.id])
+        limited = new_test_user(
+            self.env,
+            "limited",
+            email="limited@company.example",
+            groups="base.group_user,reminder_automation.group_reminder_dunning",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
         self._invoice(self.bihor, -10, salesperson=limited)
         self._invoice(self.rossi, -10)
         self.assertEqual(self._rows().partner_id, self.bihor | self.rossi)
@@ -97,17 +103,27 @@ class TestDunningTodo(TodoCommon):
         other_policy = self.policy.copy({"name": "Other", "company_id": other_company.id})
         other_company.reminder_dunning_policy_id = other_policy
         customer = self._create_customer("Cluj", [("Radu Pop", "Contabil")])
-        move = self.env["account.move"].create({
-            "move_type": "out_invoice", "partner_id": customer.id, "company_id": other_company.id,
-            "invoice_date": self.today - timedelta(days=40), "invoice_date_due": self.today - timedelta(days=10),
-            "invoice_line_ids": [Command.create({"name": "Service", "quantity": 1, "price_unit": 10.0,
-                                                 "tax_ids": [Command.clear()]})],
-        })
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": customer.id,
+                "company_id": other_company.id,
+                "invoice_date": self.today - timedelta(days=40),
+                "invoice_date_due": self.today - timedelta(days=10),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "quantity": 1, "price_unit": 10.0, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
         move.action_post()
         self._invoice(self.bihor, -10)
         self.assertEqual(self._rows().partner_id, self.bihor)
         self.handler.company_ids = [Command.link(other_company.id)]
-        both = self.Todo.with_user(self.handler).with_context(allowed_company_ids=[self.company.id, other_company.id])
+        both = self.Todo.with_user(self.handler).with_context(
+            allowed_company_ids=[self.company.id, other_company.id]
+        )
         both._refresh_rows()
         rows = both.search([])
         self.assertEqual(rows.partner_id, self.bihor | customer)
@@ -137,8 +153,9 @@ class TestDunningTodo(TodoCommon):
         remaining = self.Todo.with_user(self.handler).search([])
         self.assertEqual(remaining.partner_id, self.rossi)
         # the run locked in what was sent: nothing is due any more for Bihor
-        self.assertFalse(self.env["reminder.dunning.policy"].browse(self.policy.id)._due_items(
-            self.today, self.bihor.ids))
+        self.assertFalse(
+            self.env["reminder.dunning.policy"].browse(self.policy.id)._due_items(self.today, self.bihor.ids)
+        )
 
     def test_send_all_shown(self):
         self._invoice(self.bihor, -10)
@@ -161,16 +178,31 @@ class TestDunningTodo(TodoCommon):
         self.assertTrue(wizard.subject)
         self.assertIn("Bihor", str(wizard.body_html))
         self.assertEqual(self.env["reminder.dunning.run"].search_count([]), runs_before)
-        self.assertFalse(self.env["reminder.dunning.line"].search([("move_id.partner_id", "=", self.bihor.id)]))
+        self.assertFalse(
+            self.env["reminder.dunning.line"].search([("move_id.partner_id", "=", self.bihor.id)])
+        )
         self.assertTrue(row.exists())
 
     def test_query_count_does_not_grow_with_invoices(self):
-        customers = self.Partner.create([
-            {"name": f"Customer {i}", "is_company": True, "email": f"c{i}@customer.example",
-             "child_ids": [Command.create({"name": f"Accountant {i}", "function": "Contabilitate",
-                                           "email": f"a{i}@customer.example"})]}
-            for i in range(20)
-        ])
+        customers = self.Partner.create(
+            [
+                {
+                    "name": f"Customer {i}",
+                    "is_company": True,
+                    "email": f"c{i}@customer.example",
+                    "child_ids": [
+                        Command.create(
+                            {
+                                "name": f"Accountant {i}",
+                                "function": "Contabilitate",
+                                "email": f"a{i}@customer.example",
+                            }
+                        )
+                    ],
+                }
+                for i in range(20)
+            ]
+        )
         Todo = self.Todo.with_user(self.handler)
 
         def queries():
