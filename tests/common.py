@@ -152,6 +152,28 @@ class DunningCommon(AccountTestInvoicingCommon, MockEmail):
         return company
 
     @classmethod
+    def _create_customers_with_accountant(cls, count):
+        return cls.Partner.create(
+            [
+                {
+                    "name": f"Customer {i}",
+                    "is_company": True,
+                    "email": f"c{i}@customer.example",
+                    "child_ids": [
+                        Command.create(
+                            {
+                                "name": f"Accountant {i}",
+                                "function": "Contabilitate",
+                                "email": f"a{i}@customer.example",
+                            }
+                        )
+                    ],
+                }
+                for i in range(count)
+            ]
+        )
+
+    @classmethod
     def _invoice(cls, partner, due_in_days, amount=100.0, currency=None, salesperson=None):
         """A posted customer invoice due ``due_in_days`` from today (negative: overdue)."""
         due = fields.Date.today() + timedelta(days=due_in_days)

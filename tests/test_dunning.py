@@ -4,7 +4,6 @@ from unittest.mock import patch
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -402,25 +401,7 @@ class TestDunningRuns(DunningCommon):
             self.policy.with_user(self.handler).write({"name": "Changed"})
 
     def test_prepare_query_count_does_not_grow_with_invoices(self):
-        customers = self.Partner.create(
-            [
-                {
-                    "name": f"Customer {i}",
-                    "is_company": True,
-                    "email": f"c{i}@customer.example",
-                    "child_ids": [
-                        Command.create(
-                            {
-                                "name": f"Accountant {i}",
-                                "function": "Contabilitate",
-                                "email": f"a{i}@customer.example",
-                            }
-                        )
-                    ],
-                }
-                for i in range(30)
-            ]
-        )
+        customers = self._create_customers_with_accountant(30)
         for customer in customers:
             self._invoice(customer, -10)
             self._invoice(customer, -40)

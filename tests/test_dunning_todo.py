@@ -184,25 +184,7 @@ class TestDunningTodo(TodoCommon):
         self.assertTrue(row.exists())
 
     def test_query_count_does_not_grow_with_invoices(self):
-        customers = self.Partner.create(
-            [
-                {
-                    "name": f"Customer {i}",
-                    "is_company": True,
-                    "email": f"c{i}@customer.example",
-                    "child_ids": [
-                        Command.create(
-                            {
-                                "name": f"Accountant {i}",
-                                "function": "Contabilitate",
-                                "email": f"a{i}@customer.example",
-                            }
-                        )
-                    ],
-                }
-                for i in range(20)
-            ]
-        )
+        customers = self._create_customers_with_accountant(20)
         Todo = self.Todo.with_user(self.handler)
 
         def queries():
