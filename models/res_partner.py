@@ -209,7 +209,16 @@ class ResPartner(models.Model):
         on the number of partners.
         """
         regex = compile_function_patterns(function_patterns)
-        route_fields = ["function", "email", "pec_email", "phone", "mobile", "name", "is_company"]
+        route_fields = [
+            "function",
+            "email",
+            "email_normalized",
+            "pec_email",
+            "phone",
+            "mobile",
+            "name",
+            "is_company",
+        ]
         self.fetch(route_fields)
         contacts = self.search_fetch(
             [("parent_id", "in", self.ids), ("is_company", "=", False)],
@@ -270,7 +279,9 @@ class ResPartner(models.Model):
                 )
             return route
         reachable = (
-            (lambda c: c.mobile or c.phone) if channel == "sms" else (lambda c: email_normalize(c.email))
+            (lambda c: c.mobile or c.phone)
+            if channel == "sms"
+            else (lambda c: c.email_normalized)  # stored by mail, no parsing here
         )
         unreachable = route.to.filtered(lambda c: not reachable(c))
         route.to -= unreachable
