@@ -278,6 +278,11 @@ class ReminderDunningCommunication(models.Model):
         by_state["sent"].write({"state": "sent", "date_sent": now})
         by_state["cancelled"].write({"state": "cancelled"})
 
+    def action_cancel(self):
+        """Cancelled, its invoices are free for the next run."""
+        super().action_cancel()
+        self.line_ids.filtered(lambda line: line.state == "pending").state = "cancelled"
+
     def action_download_letter(self):
         self.ensure_one()
         return {

@@ -373,6 +373,13 @@ class TestDunningRuns(DunningCommon):
         with self.assertRaises(UserError):
             run.action_send()
 
+    def test_cancelled_communication_frees_its_invoice(self):
+        invoice = self._invoice(self.bihor, -10)
+        self._run(send=False).communication_ids.action_cancel()
+        self.assertEqual(invoice.reminder_dunning_line_ids.state, "cancelled")
+        self.assertEqual(self._run(1).communication_ids.line_ids.move_id, invoice)
+        self.assertEqual(self._levels_sent(invoice), [("Firm", 0)])
+
     def test_access_rights(self):
         self._invoice(self.bihor, -10)
         run = self._run()
