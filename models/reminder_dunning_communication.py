@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount
 
@@ -172,7 +170,7 @@ class ReminderDunningCommunication(models.Model):
             return
         self.env["reminder.dunning.line"].browse(paid_ids).invalidate_recordset(["state"])
         self.invalidate_recordset(["line_ids"])
-        emptied = self.filtered(lambda c: not c.line_ids.filtered(lambda line: line.state == "pending"))
+        emptied = self.filtered(lambda comm: not comm._pending_lines())
         emptied.write({"send_state": "cancelled", "error_message": self.env._("Paid before sending.")})
 
     def _ensure_invoice_pdfs(self):
@@ -203,25 +201,29 @@ class ReminderDunningCommunication(models.Model):
             )
 
     def _render_letters(self):
+        """One PDF letter per communication (wkhtmltopdf renders one document
+        per call, see ``_ensure_invoice_pdfs``), stored in one create."""
         report = self.env.ref("reminder_automation.action_report_dunning_letter")
-        for comm in self:
-            pdf, _type = report._render_qweb_pdf(report.report_name, comm.ids)
-            attachment = self.env["ir.attachment"].create(
+        attachments = self.env["ir.attachment"].create(
+            [
                 {
                     "name": f"{comm.partner_id.name} - {comm.level_id.name}.pdf",
-                    "raw": pdf,
+                    "raw": report._render_qweb_pdf(report.report_name, comm.ids)[0],
                     "mimetype": "application/pdf",
                     "res_model": comm._name,
                     "res_id": comm.id,
                 }
-            )
-            comm.write(
-                {
-                    "letter_attachment_id": attachment.id,
-                    "send_state": "queued",
-                    "date_sent": comm.date_sent or fields.Datetime.now(),
-                }
-            )
+                for comm in self
+            ]
+        )
+        for comm, attachment in zip(self, attachments, strict=True):
+            comm.letter_attachment_id = attachment
+        self._mark_queued()
+
+    def _mark_queued(self):
+        """Handed over to a channel that cannot fail on routing (letter, activity)."""
+        self.filtered(lambda comm: not comm.date_sent).date_sent = fields.Datetime.now()
+        self.send_state = "queued"
 
     def _schedule_activities(self):
         values = []
@@ -246,13 +248,8 @@ class ReminderDunningCommunication(models.Model):
             )
         activities = self.env["mail.activity"].create(values)
         for comm, activity in zip(self, activities, strict=True):
-            comm.write(
-                {
-                    "activity_id": activity.id,
-                    "send_state": "queued",
-                    "date_sent": comm.date_sent or fields.Datetime.now(),
-                }
-            )
+            comm.activity_id = activity
+        self._mark_queued()
 
     def _statement_attachment(self):
         report = self.env.ref("reminder_automation.action_report_partner_statement")
@@ -270,18 +267,17 @@ class ReminderDunningCommunication(models.Model):
     def _close_lines(self):
         """Lines of sent communications become history; lines of failed
         ones are cancelled so that the next run tries them again."""
-        now = fields.Datetime.now()
-        by_state = defaultdict(lambda: self.env["reminder.dunning.line"])
-        for comm in self:
-            pending = comm.line_ids.filtered(lambda line: line.state == "pending")
-            by_state["sent" if comm.send_state == "queued" else "cancelled"] |= pending
-        by_state["sent"].write({"state": "sent", "date_sent": now})
-        by_state["cancelled"].write({"state": "cancelled"})
+        sent = self.filtered(lambda comm: comm.send_state == "queued")
+        sent._pending_lines().write({"state": "sent", "date_sent": fields.Datetime.now()})
+        (self - sent)._pending_lines().write({"state": "cancelled"})
+
+    def _pending_lines(self):
+        return self.line_ids.filtered(lambda line: line.state == "pending")
 
     def action_cancel(self):
         """Cancelled, its invoices are free for the next run."""
         super().action_cancel()
-        self.line_ids.filtered(lambda line: line.state == "pending").state = "cancelled"
+        self._pending_lines().state = "cancelled"
 
     def action_download_letter(self):
         self.ensure_one()
