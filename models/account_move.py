@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import hmac
 
 
 class AccountMove(models.Model):
@@ -23,3 +24,12 @@ class AccountMove(models.Model):
         for move in self:
             sent = move.reminder_dunning_line_ids.filtered(lambda line: line.state == "sent")
             move.reminder_dunning_level_id = sent.sorted("id")[-1:].level_id
+
+    def _reminder_pay_signature(self):
+        return hmac(self.env(su=True), "reminder_automation.pay_link", self.id)
+
+    def _reminder_pay_url(self, base_url=""):
+        """The "pay now" link of reminders: signed, it leads to the invoice's
+        portal page (see ``controllers/portal.py``)."""
+        self.ensure_one()
+        return f"{base_url}/reminder/invoice/{self.id}/{self._reminder_pay_signature()}"

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.fields import Domain
 
 
 class ReminderDunningLine(models.Model):
@@ -6,20 +7,25 @@ class ReminderDunningLine(models.Model):
 
     The lines are the dunning history: the last non-cancelled line of an
     invoice says which level it reached, and the unique index makes sure
-    no invoice ever gets the same level (and repetition) twice.
+    no invoice ever gets the same level (and repetition) twice. Whether a
+    line was sent is its communication's: sending writes no line.
     """
 
     _name = "reminder.dunning.line"
     _description = "Dunning Line"
     _order = "communication_id, invoice_date_due, id"
+    # A run inserts thousands of lines, each foreign key checked per row:
+    # the lines keep only the keys they need, no create/write users, and
+    # reach run, customer and company through their communication.
+    _log_access = False
 
     communication_id = fields.Many2one(
         "reminder.dunning.communication", required=True, ondelete="cascade", index=True
     )
-    run_id = fields.Many2one(related="communication_id.run_id", store=True, index=True)
-    run_date = fields.Date(related="run_id.date", store=True, string="As of")
-    company_id = fields.Many2one(related="communication_id.company_id", store=True)
-    partner_id = fields.Many2one(related="communication_id.partner_id", store=True, index=True)
+    run_id = fields.Many2one(related="communication_id.run_id")
+    run_date = fields.Date(related="run_id.date", string="As of")
+    company_id = fields.Many2one(related="communication_id.company_id")
+    partner_id = fields.Many2one(related="communication_id.partner_id")
     move_id = fields.Many2one("account.move", string="Invoice", required=True, index=True, ondelete="cascade")
     level_id = fields.Many2one("reminder.dunning.level", required=True, ondelete="restrict")
     repeat_count = fields.Integer(default=0, help="0 for the first sending of the level, then 1, 2, ...")
@@ -28,17 +34,43 @@ class ReminderDunningLine(models.Model):
     invoice_date_due = fields.Date(related="move_id.invoice_date_due", store=True)
     currency_id = fields.Many2one("res.currency", required=True)
     residual = fields.Monetary(string="Amount Due", currency_field="currency_id")
+    cancelled = fields.Boolean(
+        default=False,  # stored false, not NULL: the partial indexes are on NOT cancelled
+        readonly=True,
+        help="Paid before sending, or its communication failed or was cancelled: "
+        "the invoice is free for the next run.",
+    )
     state = fields.Selection(
         [("pending", "Pending"), ("sent", "Sent"), ("cancelled", "Cancelled")],
-        default="pending",
-        required=True,
-        index=True,
+        compute="_compute_state",
+        search="_search_state",
     )
-    date_sent = fields.Datetime(readonly=True)
+    date_sent = fields.Datetime(related="communication_id.date_sent")
     comm_state = fields.Selection(related="communication_id.state", string="Communication Status")
 
-    _last_line_of_invoice = models.Index("(move_id, id DESC) WHERE state != 'cancelled'")
+    _last_line_of_invoice = models.Index("(move_id, id DESC) WHERE NOT cancelled")
     _level_once = models.UniqueIndex(
-        "(move_id, level_id, repeat_count) WHERE state != 'cancelled'",
+        "(move_id, level_id, repeat_count) WHERE NOT cancelled",
         "This invoice already received this reminder level.",
     )
+
+    @api.depends("cancelled", "communication_id.send_state")
+    def _compute_state(self):
+        for line in self:
+            if line.cancelled:
+                line.state = "cancelled"
+            elif line.communication_id.send_state == "queued":
+                line.state = "sent"
+            else:
+                line.state = "pending"
+
+    def _search_state(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        domains = {
+            "cancelled": Domain("cancelled", "=", True),
+            "sent": Domain("cancelled", "=", False) & Domain("communication_id.send_state", "=", "queued"),
+            "pending": Domain("cancelled", "=", False)
+            & Domain("communication_id.send_state", "!=", "queued"),
+        }
+        return Domain.OR(domains[state] for state in value if state in domains)

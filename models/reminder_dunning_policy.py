@@ -159,10 +159,10 @@ class ReminderDunningPolicy(models.Model):
             last_level_id,
             repeat_count,
             last_date,
-            last_state,
+            last_send_state,
             *amounts,
         ) in rows:
-            if last_state == "pending":
+            if last_send_state == "draft":
                 continue  # already in a communication waiting to be sent
             days_late = (date - due_date).days
             level, repeat = self._next_level(
@@ -212,14 +212,16 @@ class ReminderDunningPolicy(models.Model):
         return SQL(
             """
             SELECT m.id, p.id, m.invoice_date_due,
-                   last.level_id, COALESCE(last.repeat_count, 0), last.run_date, last.state,
+                   last.level_id, COALESCE(last.repeat_count, 0), last.run_date, last.send_state,
                    m.amount_residual, ABS(m.amount_residual_signed), m.currency_id
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
          LEFT JOIN LATERAL (
-                    SELECT l.level_id, l.repeat_count, l.run_date, l.state
+                    SELECT l.level_id, l.repeat_count, r.date AS run_date, c.send_state
                       FROM reminder_dunning_line l
-                     WHERE l.move_id = m.id AND l.state != 'cancelled'
+                      JOIN reminder_dunning_communication c ON c.id = l.communication_id
+                      JOIN reminder_dunning_run r ON r.id = c.run_id
+                     WHERE l.move_id = m.id AND NOT l.cancelled
                   ORDER BY l.id DESC LIMIT 1
                    ) last ON TRUE
              WHERE m.move_type = 'out_invoice'

@@ -103,8 +103,7 @@ class ReminderDunningRun(models.Model):
         for item in items:
             key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
             groups[key].append(item)
-        communications = self._insert_communications(list(groups.values()))
-        communications._ensure_access_tokens()  # pay-now links in the previews
+        self._insert_communications(list(groups.values()))
         self.state = "prepared"
         return True
 
@@ -144,21 +143,14 @@ class ReminderDunningRun(models.Model):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO reminder_dunning_line
-                       (communication_id, run_id, run_date, company_id, partner_id, move_id, level_id,
-                        repeat_count, days_late, invoice_date_due, currency_id, residual, state,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT comm, %(run)s, %(date)s, %(company)s, partner, move, level,
-                       repeat, late, due, currency, residual, 'pending',
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(comms)s::int[], %(partners)s::int[], %(moves)s::int[], %(levels)s::int[],
-                              %(repeats)s::int[], %(lates)s::int[], %(dues)s::date[], %(currencies)s::int[],
-                              %(residuals)s::numeric[])
-                       AS t(comm, partner, move, level, repeat, late, due, currency, residual)""",
-                run=self.id,
-                date=self.date,
-                company=self.company_id.id,
+                       (communication_id, move_id, level_id, repeat_count, days_late, invoice_date_due,
+                        currency_id, residual, cancelled)
+                SELECT comm, move, level, repeat, late, due, currency, residual, FALSE
+                  FROM unnest(%(comms)s::int[], %(moves)s::int[], %(levels)s::int[],
+                              %(repeats)s::int[], %(lates)s::int[], %(dues)s::date[],
+                              %(currencies)s::int[], %(residuals)s::numeric[])
+                       AS t(comm, move, level, repeat, late, due, currency, residual)""",
                 comms=[comm_id for comm_id, _item in items],
-                partners=[item.partner_id for _comm, item in items],
                 moves=[item.move_id for _comm, item in items],
                 levels=[item.level.id for _comm, item in items],
                 repeats=[item.repeat_count for _comm, item in items],
@@ -166,8 +158,6 @@ class ReminderDunningRun(models.Model):
                 dues=[item.due_date for _comm, item in items],
                 currencies=[item.currency_id for _comm, item in items],
                 residuals=[item.residual for _comm, item in items],
-                uid=self.env.uid,
-                now=now,
             )
         )
         self.env["reminder.dunning.communication"].invalidate_model()
@@ -189,8 +179,7 @@ class ReminderDunningRun(models.Model):
     def action_cancel(self):
         if self.filtered(lambda run: run.state in ("sending", "done")):
             raise UserError(self.env._("A run that started sending cannot be cancelled."))
-        self.communication_ids.line_ids.write({"state": "cancelled"})
-        self.communication_ids.write({"send_state": "cancelled"})
+        self.communication_ids.action_cancel()
         self.state = "cancelled"
 
     def _send_resumable(self):

@@ -94,7 +94,7 @@ class TestDunningSending(DunningCommon):
         self.assertEqual(len(self._customer_mails()), 1)
         body = self._customer_mails().body_html
         self.assertIn("Pay now", body)
-        self.assertIn("/my/invoices/", body)
+        self.assertIn("/reminder/invoice/", body)
         for move in comm.line_ids.move_id:
             self.assertIn(move.name, body)
 
