@@ -25,11 +25,17 @@ class AccountMove(models.Model):
             sent = move.reminder_dunning_line_ids.filtered(lambda line: line.state == "sent")
             move.reminder_dunning_level_id = sent.sorted("id")[-1:].level_id
 
-    def _reminder_pay_signature(self):
-        return hmac(self.env(su=True), "reminder_automation.pay_link", self.id)
+    def _reminder_pay_signature(self, env=None):
+        return hmac(env or self.env(su=True), "reminder_automation.pay_link", self.id)
 
     def _reminder_pay_url(self, base_url=""):
-        """The "pay now" link of reminders: signed, it leads to the invoice's
-        portal page (see ``controllers/portal.py``)."""
-        self.ensure_one()
-        return f"{base_url}/reminder/invoice/{self.id}/{self._reminder_pay_signature()}"
+        return self._reminder_pay_urls(base_url)[self.id]
+
+    def _reminder_pay_urls(self, base_url=""):
+        """``{invoice id: "pay now" link}`` of reminders: signed, the link
+        leads to the invoice's portal page (see ``controllers/portal.py``)."""
+        env = self.env(su=True)
+        return {
+            move.id: f"{base_url}/reminder/invoice/{move.id}/{move._reminder_pay_signature(env)}"
+            for move in self
+        }

@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount, get_lang
 
@@ -37,6 +39,58 @@ def amount_formatter(env, currency):
     return format_one
 
 
+class ItemTable:
+    """The HTML of the item table, in the language of ``env``. Built from
+    escaped strings rather than by a QWeb view, which costs about 45 µs per
+    row (half a second for a run over 10,000 invoices)."""
+
+    ROW = (
+        '<tr style="border-bottom: 1px solid #ddd;">'
+        '<td style="padding: 4px;">{number}</td>'
+        '<td style="padding: 4px;">{date}</td>'
+        '<td style="padding: 4px;">{due}</td>'
+        '<td style="padding: 4px; text-align: right;">{days_late}</td>'
+        '<td style="padding: 4px; text-align: right;">{residual}</td>'
+        '<td style="padding: 4px;"><a href="{url}">{pay_now}</a></td>'
+        "</tr>"
+    )
+    HEAD = (
+        '<table style="border-collapse: collapse; width: 100%; font-size: 13px;"><thead>'
+        '<tr style="border-bottom: 1px solid #999; text-align: left;">'
+        '<th style="padding: 4px;">{invoice}</th>'
+        '<th style="padding: 4px;">{date}</th>'
+        '<th style="padding: 4px;">{due}</th>'
+        '<th style="padding: 4px; text-align: right;">{days_late}</th>'
+        '<th style="padding: 4px; text-align: right;">{residual}</th>'
+        '<th style="padding: 4px;"></th>'
+        "</tr></thead><tbody>"
+    )
+    FOOT = (
+        '</tbody><tfoot><tr><td colspan="4" style="padding: 4px; text-align: right;">'
+        '<strong>{label}</strong></td><td style="padding: 4px; text-align: right;">'
+        "<strong>{total}</strong></td><td></td></tr></tfoot></table>"
+    )
+
+    def __init__(self, env):
+        self.pay_now = escape(env._("Pay now"))
+        self.head = self.HEAD.format(
+            invoice=escape(env._("Invoice")),
+            date=escape(env._("Date")),
+            due=escape(env._("Due Date")),
+            days_late=escape(env._("Days Late")),
+            residual=escape(env._("Amount Due")),
+        )
+        self.total_label = escape(env._("Total due"))
+
+    def render(self, rows, total):
+        """``rows``: dicts of the ROW placeholders but ``pay_now``, not escaped."""
+        body = "".join(
+            self.ROW.format(pay_now=self.pay_now, **{key: escape(value) for key, value in row.items()})
+            for row in rows
+        )
+        return Markup(self.head + body + self.FOOT.format(label=self.total_label, total=escape(total)))
+
+
 class ReminderDunningCommunication(models.Model):
     """What one customer (or one invoice) receives at one dunning run."""
 
@@ -71,49 +125,72 @@ class ReminderDunningCommunication(models.Model):
     def _compute_totals(self):
         """The number of invoices and the total due per currency (%Importo)."""
         amount = self._amount_formatter()
+        items = self._items()
+        currencies = self.env["res.currency"]
         for comm in self:
-            lines = comm._active_lines()
             totals = defaultdict(float)
-            for line in lines:
-                totals[line.currency_id] += line.residual
-            comm.item_count = len(lines)
-            comm.total_due_text = " + ".join(amount(total, currency) for currency, total in totals.items())
+            for *_item, residual, currency_id in items[comm.id]:
+                totals[currency_id] += residual
+            comm.item_count = len(items[comm.id])
+            comm.total_due_text = " + ".join(
+                amount(total, currencies.browse(currency_id)) for currency_id, total in totals.items()
+            )
 
     @api.depends("line_ids.cancelled", "line_ids.days_late", "total_due_text")
     @api.depends_context("lang")
     def _compute_item_table_html(self):
         """The item table of seed 003 (%Partita), one row per invoice with
-        its pay-now link, rendered by a QWeb view compiled once. The links
-        are signed: the invoices get their portal token when one is followed,
-        not 10,000 of them written at every run."""
-        QWeb = self.env["ir.qweb"]
+        its pay-now link. The links are signed: an invoice gets its portal
+        token when one is followed, not 10,000 invoices written per run."""
         amount = self._amount_formatter()
         date_format = get_lang(self.env).date_format
-        base_url = self.browse().get_base_url()
-        # 3 of the invoices' 100+ columns: fetching them all costs 1 s a run
-        self.line_ids.move_id.fetch(["name", "invoice_date", "invoice_date_due"])
+        items = self._items()
+        pay_urls = (
+            self.env["account.move"]
+            .browse({item[0] for comm_items in items.values() for item in comm_items})
+            ._reminder_pay_urls(self.browse().get_base_url())
+        )
+        currencies = self.env["res.currency"]
+        table = ItemTable(self.env)
         for comm in self:
-            rows = []
-            for line in comm._active_lines():
-                move = line.move_id
-                rows.append(
+            comm.item_table_html = table.render(
+                (
                     {
-                        "number": move.name,
-                        "date": move.invoice_date.strftime(date_format) if move.invoice_date else "",
-                        "due": move.invoice_date_due.strftime(date_format),
-                        "days_late": max(line.days_late, 0),
-                        "residual": amount(line.residual, line.currency_id),
-                        "url": move._reminder_pay_url(base_url),
+                        "number": number,
+                        "date": invoice_date.strftime(date_format) if invoice_date else "",
+                        "due": due_date.strftime(date_format),
+                        "days_late": max(days_late, 0),
+                        "residual": amount(residual, currencies.browse(currency_id)),
+                        "url": pay_urls[move_id],
                     }
-                )
-            comm.item_table_html = QWeb._render(
-                "reminder_automation.dunning_item_table", {"rows": rows, "total": comm.total_due_text}
+                    for move_id, number, invoice_date, due_date, days_late, residual, currency_id in items[
+                        comm.id
+                    ]
+                ),
+                comm.total_due_text,
             )
 
-    def _active_lines(self):
-        """The lines not cancelled. Not ``filtered()``, whose result would
-        prefetch its own lines only: one query per communication."""
-        return [line for line in self.line_ids if not line.cancelled]
+    def _items(self):
+        """``{communication id: [(invoice id, number, date, due date, days
+        late, amount due, currency id)]}`` of the lines not cancelled, read
+        in one query: through the ORM, 10,000 lines and their invoices cost
+        a second."""
+        self.env["reminder.dunning.line"].flush_model()
+        self.env["account.move"].flush_model(["name", "invoice_date", "invoice_date_due"])
+        items = defaultdict(list)
+        for comm_id, *item in self.env.execute_query(
+            SQL(
+                """SELECT l.communication_id, m.id, m.name, m.invoice_date, m.invoice_date_due,
+                          l.days_late, l.residual, l.currency_id
+                     FROM reminder_dunning_line l
+                     JOIN account_move m ON m.id = l.move_id
+                    WHERE l.communication_id = ANY(%s) AND NOT l.cancelled
+                 ORDER BY l.communication_id, l.invoice_date_due, l.id""",
+                self.ids,
+            )
+        ):
+            items[comm_id].append(item)
+        return items
 
     def _amount_formatter(self):
         """``format_amount`` for the amounts of many communications, with one
@@ -213,7 +290,7 @@ class ReminderDunningCommunication(models.Model):
         )
         if not paid:
             return
-        emptied = self.filtered(lambda comm: not comm._active_lines())
+        emptied = self.filtered(lambda comm: not comm.item_count)
         emptied.write({"send_state": "cancelled", "error_message": self.env._("Paid before sending.")})
 
     def _ensure_invoice_pdfs(self):

@@ -26,7 +26,8 @@ class ReminderDunningLine(models.Model):
     run_date = fields.Date(related="run_id.date", string="As of")
     company_id = fields.Many2one(related="communication_id.company_id")
     partner_id = fields.Many2one(related="communication_id.partner_id")
-    move_id = fields.Many2one("account.move", string="Invoice", required=True, index=True, ondelete="cascade")
+    # indexed by _last_line_of_invoice
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, ondelete="cascade")
     level_id = fields.Many2one("reminder.dunning.level", required=True, ondelete="restrict")
     repeat_count = fields.Integer(default=0, help="0 for the first sending of the level, then 1, 2, ...")
     days_late = fields.Integer(help="Days after the due date when the line was prepared (negative: before).")
@@ -48,7 +49,7 @@ class ReminderDunningLine(models.Model):
     date_sent = fields.Datetime(related="communication_id.date_sent")
     comm_state = fields.Selection(related="communication_id.state", string="Communication Status")
 
-    _last_line_of_invoice = models.Index("(move_id, id DESC) WHERE NOT cancelled")
+    _last_line_of_invoice = models.Index("(move_id, id DESC)")
     _level_once = models.UniqueIndex(
         "(move_id, level_id, repeat_count) WHERE NOT cancelled",
         "This invoice already received this reminder level.",

@@ -151,6 +151,7 @@ class ReminderDunningPolicy(models.Model):
         self.env.flush_all()  # the query reads invoices, partners and lines
         rows = self.env.execute_query(self._due_candidates_query(date, levels, partner_ids))
         position = {level.id: index for index, level in enumerate(levels)}
+        days = levels.mapped("days")  # read once: 10,000 invoices, 10,000 calls
         items = []
         for (
             move_id,
@@ -166,21 +167,21 @@ class ReminderDunningPolicy(models.Model):
                 continue  # already in a communication waiting to be sent
             days_late = (date - due_date).days
             level, repeat = self._next_level(
-                levels, position.get(last_level_id), repeat_count, last_date, days_late, date
+                levels, days, position.get(last_level_id), repeat_count, last_date, days_late, date
             )
             if level:
                 items.append(DueItem(move_id, partner_id, due_date, level, repeat, days_late, *amounts))
         return self._apply_min_amount(items)
 
-    def _next_level(self, levels, last_index, repeat_count, last_date, days_late, date):
-        """(level, repeat_count) due now for one invoice, or (None, 0)."""
+    def _next_level(self, levels, days, last_index, repeat_count, last_date, days_late, date):
+        """(level, repeat_count) due now for one invoice, or (None, 0);
+        ``days`` are the levels' day offsets."""
         index = 0 if last_index is None else last_index + 1
-        while index < len(levels) and levels[index].days < 0 < days_late:
+        while index < len(days) and days[index] < 0 < days_late:
             index += 1  # the invoice is overdue: its courtesy levels are past
-        if index < len(levels):
-            level = levels[index]
-            threshold = level.days if level.days < 0 else max(level.days, self.min_overdue_days)
-            return (level, 0) if days_late >= threshold else (None, 0)
+        if index < len(days):
+            threshold = days[index] if days[index] < 0 else max(days[index], self.min_overdue_days)
+            return (levels[index], 0) if days_late >= threshold else (None, 0)
         last = levels[-1]
         if (
             last_index is not None

@@ -10,6 +10,13 @@ from odoo.tools import SQL, mute_logger
 _logger = logging.getLogger(__name__)
 
 
+def pg_array(values):
+    """A PostgreSQL array as one text literal: psycopg2 would send a list as
+    ARRAY[...] of as many constants, which takes longer to parse than the
+    insert of 10,000 rows takes to run."""
+    return "{%s}" % ",".join(map(str, values))
+
+
 class ReminderDunningRun(models.Model):
     """A dunning run: prepared (reviewable, nothing sent), then sent in
     resumable batches, then reported."""
@@ -130,10 +137,10 @@ class ReminderDunningRun(models.Model):
                     run=self.id,
                     policy=self.policy_id.id,
                     company=self.company_id.id,
-                    partners=[group[0].partner_id for group in groups],
-                    levels=[
+                    partners=pg_array(group[0].partner_id for group in groups),
+                    levels=pg_array(
                         max((i.level for i in group), key=lambda level: level.days).id for group in groups
-                    ],
+                    ),
                     uid=self.env.uid,
                     now=now,
                 )
@@ -150,14 +157,14 @@ class ReminderDunningRun(models.Model):
                               %(repeats)s::int[], %(lates)s::int[], %(dues)s::date[],
                               %(currencies)s::int[], %(residuals)s::numeric[])
                        AS t(comm, move, level, repeat, late, due, currency, residual)""",
-                comms=[comm_id for comm_id, _item in items],
-                moves=[item.move_id for _comm, item in items],
-                levels=[item.level.id for _comm, item in items],
-                repeats=[item.repeat_count for _comm, item in items],
-                lates=[item.days_late for _comm, item in items],
-                dues=[item.due_date for _comm, item in items],
-                currencies=[item.currency_id for _comm, item in items],
-                residuals=[item.residual for _comm, item in items],
+                comms=pg_array(comm_id for comm_id, _item in items),
+                moves=pg_array(item.move_id for _comm, item in items),
+                levels=pg_array(item.level.id for _comm, item in items),
+                repeats=pg_array(item.repeat_count for _comm, item in items),
+                lates=pg_array(item.days_late for _comm, item in items),
+                dues=pg_array(item.due_date for _comm, item in items),
+                currencies=pg_array(item.currency_id for _comm, item in items),
+                residuals=pg_array(item.residual for _comm, item in items),
             )
         )
         self.env["reminder.dunning.communication"].invalidate_model()

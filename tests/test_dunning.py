@@ -5,10 +5,11 @@ from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import format_amount, mute_logger
 
 from odoo.addons.reminder_automation.models.reminder_dunning_communication import (
     ReminderDunningCommunication,
+    amount_formatter,
 )
 
 from .common import DunningCommon
@@ -143,6 +144,30 @@ class TestDunningSending(DunningCommon):
         )
         self.assertEqual(subjects[self.rossi.id], "Sollecito di pagamento")
         self.assertIn("overdue invoices", subjects[self.bihor.id])
+
+    def test_amounts_formatted_as_odoo_does_in_every_language(self):
+        eur = self.setup_other_currency("EUR")
+        currencies = self.company.currency_id | eur
+        eur.position = "after"
+        for code in ("it_IT", "fr_FR", "ro_RO", "pl_PL", "en_IN"):
+            self.env["res.lang"]._activate_lang(code)
+        for code in ("en_US", "it_IT", "fr_FR", "ro_RO", "pl_PL", "en_IN"):
+            env = self.env(context=dict(self.env.context, lang=code))
+            for currency in currencies:
+                formatter = amount_formatter(env, currency)
+                for value in (0, 0.005, 7.5, 1234.5, -1234567.891, 98765432.1):
+                    self.assertEqual(formatter(value), format_amount(env, value, currency), (code, value))
+
+    def test_item_table_in_the_partner_language(self):
+        self.env["res.lang"]._activate_lang("it_IT")
+        self.rossi.lang = "it_IT"
+        invoice = self._invoice(self.rossi, -10, 1234.5)
+        comm = self._run(send=False).communication_ids
+        table = comm.with_context(lang="it_IT").item_table_html
+        self.assertIn(invoice.invoice_date_due.strftime("%d/%m/%Y"), table)
+        self.assertIn("1.234,50", table)
+        self.assertIn(invoice.name, table)
+        self.assertIn(invoice._reminder_pay_url(), table)
 
     def test_errors_are_per_partner_and_reported(self):
         nobody = self._create_customer("Nobody", [("Dan Pop", "Vânzări")])
