@@ -11,7 +11,7 @@
 #   RA_BENCH_DB             database (default reminder_bench)
 #   RA_BENCH_NO_UPDATE=1    skip the module update
 #   RA_BENCH_PREPARE_ONLY=1 measure only the preparation of a run
-#   RA_BENCH_REPEAT         preparations measured (default 3)
+#   RA_BENCH_REPEAT         preparations and sends measured (default 3)
 #   RA_BENCH_PROFILE=0      no cProfile of a preparation and of the send
 #   RA_BENCH_ANALYZE=0      no ANALYZE of the dunning tables between runs
 #   RA_BENCH_PDF_CUSTOMERS  customers of the run with invoice PDFs (default 20)
@@ -35,6 +35,7 @@ if [ "${RA_BENCH_NO_UPDATE:-0}" != 1 ]; then
     echo "[bench] module updated in $(( $(date +%s) - start )) s"
 fi
 # dead rows of earlier (rolled back) benchmark runs would slow the first run
-psql -q -d "$RA_BENCH_DB" -c "VACUUM ANALYZE reminder_dunning_line, reminder_dunning_communication, reminder_dunning_run"
+psql -q -d "$RA_BENCH_DB" -c "VACUUM ANALYZE reminder_dunning_line, reminder_dunning_communication, \
+reminder_dunning_run, mail_mail, mail_message, mail_message_res_partner_rel, mail_mail_res_partner_rel"
 "$PY" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "$RA_BENCH_DB" --no-http --log-level=warn \
     < "$ADDON_DIR/bench/bench_dunning.py"

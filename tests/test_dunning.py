@@ -241,6 +241,9 @@ class TestDunningSending(DunningCommon):
         self.assertEqual(run.state, "done")
         self.assertEqual(set(run.communication_ids.mapped("send_state")), {"queued"})
         self.assertEqual(len(run.communication_ids.line_ids.filtered(lambda line: line.state == "sent")), 3)
+        Line = self.env["reminder.dunning.line"]
+        self.assertEqual(Line.search([("state", "=", "sent")]), run.communication_ids.line_ids)
+        self.assertFalse(Line.search([("state", "in", ("pending", "cancelled"))]))
 
     def test_concurrent_runs_cannot_both_send(self):
         self._invoice(self.bihor, -10)
