@@ -9,8 +9,8 @@ from odoo.tools import format_amount, mute_logger
 
 from odoo.addons.reminder_automation.models.reminder_dunning_communication import (
     ReminderDunningCommunication,
-    amount_formatter,
 )
+from odoo.addons.reminder_automation.tools.item_table import amount_formatter
 
 from .common import DunningCommon
 

@@ -1,0 +1,1 @@
+from . import item_table
