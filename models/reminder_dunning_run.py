@@ -205,7 +205,9 @@ class ReminderDunningRun(models.Model):
         batch_size = int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size", 500) or 500)
         Communication = self.env["reminder.dunning.communication"]
         while True:
-            Communication.flush_model(["run_id", "send_state"])
+            # the whole model: with its recomputed state, the last batch's
+            # communications are updated in one query each, not two
+            Communication.flush_model()
             ids = [
                 row[0]
                 for row in self.env.execute_query(
