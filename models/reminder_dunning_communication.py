@@ -45,7 +45,7 @@ class ReminderDunningCommunication(models.Model):
         for comm in self:
             comm.display_name = f"{comm.partner_id.display_name} - {comm.level_id.name}"
 
-    @api.depends("line_ids.cancelled", "line_ids.residual", "line_ids.currency_id")
+    @api.depends("line_ids.cancelled", "line_ids.residual")
     @api.depends_context("lang")
     def _compute_totals(self):
         """The number of invoices and the total due per currency (%Importo)."""
@@ -101,16 +101,16 @@ class ReminderDunningCommunication(models.Model):
         in one query: through the ORM, 10,000 lines and their invoices cost
         a second."""
         self.env["reminder.dunning.line"].flush_model()
-        self.env["account.move"].flush_model(["name", "invoice_date", "invoice_date_due"])
+        self.env["account.move"].flush_model(["name", "invoice_date", "invoice_date_due", "currency_id"])
         items = defaultdict(list)
         for comm_id, *item in self.env.execute_query(
             SQL(
                 """SELECT l.communication_id, m.id, m.name, m.invoice_date, m.invoice_date_due,
-                          l.days_late, l.residual, l.currency_id
+                          l.days_late, l.residual, m.currency_id
                      FROM reminder_dunning_line l
                      JOIN account_move m ON m.id = l.move_id
                     WHERE l.communication_id = ANY(%s) AND NOT l.cancelled
-                 ORDER BY l.communication_id, l.invoice_date_due, l.id""",
+                 ORDER BY l.communication_id, m.invoice_date_due, l.id""",
                 self.ids,
             )
         ):

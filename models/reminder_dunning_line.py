@@ -13,10 +13,11 @@ class ReminderDunningLine(models.Model):
 
     _name = "reminder.dunning.line"
     _description = "Dunning Line"
-    _order = "communication_id, invoice_date_due, id"
+    _order = "communication_id, id"  # a run inserts them by due date
     # A run inserts thousands of lines, each foreign key checked per row:
     # the lines keep only the keys they need, no create/write users, and
-    # reach run, customer and company through their communication.
+    # reach run, customer and company through their communication, due
+    # date and currency through their invoice.
     _log_access = False
 
     communication_id = fields.Many2one(
@@ -32,8 +33,8 @@ class ReminderDunningLine(models.Model):
     repeat_count = fields.Integer(default=0, help="0 for the first sending of the level, then 1, 2, ...")
     days_late = fields.Integer(help="Days after the due date when the line was prepared (negative: before).")
     invoice_date = fields.Date(related="move_id.invoice_date")
-    invoice_date_due = fields.Date(related="move_id.invoice_date_due", store=True)
-    currency_id = fields.Many2one("res.currency", required=True)
+    invoice_date_due = fields.Date(related="move_id.invoice_date_due")
+    currency_id = fields.Many2one(related="move_id.currency_id")
     residual = fields.Monetary(string="Amount Due", currency_field="currency_id")
     cancelled = fields.Boolean(
         default=False,  # stored false, not NULL: the partial indexes are on NOT cancelled

@@ -150,20 +150,16 @@ class ReminderDunningRun(models.Model):
         self.env.cr.execute(
             SQL(
                 """INSERT INTO reminder_dunning_line
-                       (communication_id, move_id, level_id, repeat_count, days_late, invoice_date_due,
-                        currency_id, residual, cancelled)
-                SELECT comm, move, level, repeat, late, due, currency, residual, FALSE
+                       (communication_id, move_id, level_id, repeat_count, days_late, residual, cancelled)
+                SELECT comm, move, level, repeat, late, residual, FALSE
                   FROM unnest(%(comms)s::int[], %(moves)s::int[], %(levels)s::int[],
-                              %(repeats)s::int[], %(lates)s::int[], %(dues)s::date[],
-                              %(currencies)s::int[], %(residuals)s::numeric[])
-                       AS t(comm, move, level, repeat, late, due, currency, residual)""",
+                              %(repeats)s::int[], %(lates)s::int[], %(residuals)s::numeric[])
+                       AS t(comm, move, level, repeat, late, residual)""",
                 comms=pg_array(comm_id for comm_id, _item in items),
                 moves=pg_array(item.move_id for _comm, item in items),
                 levels=pg_array(item.level.id for _comm, item in items),
                 repeats=pg_array(item.repeat_count for _comm, item in items),
                 lates=pg_array(item.days_late for _comm, item in items),
-                dues=pg_array(item.due_date for _comm, item in items),
-                currencies=pg_array(item.currency_id for _comm, item in items),
                 residuals=pg_array(item.residual for _comm, item in items),
             )
         )

@@ -257,7 +257,6 @@ class TestDunningSending(DunningCommon):
                     "communication_id": first.communication_ids.id,
                     "move_id": first.communication_ids.line_ids.move_id.id,
                     "level_id": self.firm.id,
-                    "currency_id": self.company.currency_id.id,
                 }
             )
         with patch.object(type(first), "_try_lock", return_value=False), self.mock_mail_gateway():
