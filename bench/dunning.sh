@@ -17,12 +17,7 @@
 #   RA_BENCH_PDF_CUSTOMERS  customers of the run with invoice PDFs (default 20)
 set -euo pipefail
 
-ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ODOO_SRC=${ODOO_SRC:-/opt/odoo}
-RA_HOME=${RA_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/reminder_automation}
-RA_BENCH_DB=${RA_BENCH_DB:-reminder_bench}
-PY=$RA_HOME/venv/bin/python
-CONF=$RA_HOME/odoo.conf
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if ! psql -lqt | cut -d'|' -f1 | grep -qw "$RA_BENCH_DB"; then
     echo "[bench] no database $RA_BENCH_DB: build it with bench/run.sh" >&2
@@ -30,12 +25,10 @@ if ! psql -lqt | cut -d'|' -f1 | grep -qw "$RA_BENCH_DB"; then
 fi
 if [ "${RA_BENCH_NO_UPDATE:-0}" != 1 ]; then
     start=$(date +%s)
-    "$PY" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$RA_BENCH_DB" -u reminder_automation \
-        --stop-after-init --no-http --log-level=warn
+    odoo -u reminder_automation --stop-after-init --log-level=warn
     echo "[bench] module updated in $(( $(date +%s) - start )) s"
 fi
 # dead rows of earlier (rolled back) benchmark runs would slow the first run
 psql -q -d "$RA_BENCH_DB" -c "VACUUM ANALYZE reminder_dunning_line, reminder_dunning_communication, \
 reminder_dunning_run, mail_mail, mail_message, mail_message_res_partner_rel, mail_mail_res_partner_rel"
-"$PY" "$ODOO_SRC/odoo-bin" shell -c "$CONF" -d "$RA_BENCH_DB" --no-http --log-level=warn \
-    < "$ADDON_DIR/bench/bench_dunning.py"
+odoo shell --log-level=warn < "$ADDON_DIR/bench/bench_dunning.py"

@@ -17,22 +17,11 @@
 # Runs scripts/setup.sh --no-start first (idempotent) unless RA_BENCH_NO_SETUP=1.
 set -euo pipefail
 
-ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ODOO_SRC=${ODOO_SRC:-/opt/odoo}
-RA_HOME=${RA_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/reminder_automation}
-RA_BENCH_DB=${RA_BENCH_DB:-reminder_bench}
-PY=$RA_HOME/venv/bin/python
-CONF=$RA_HOME/odoo.conf
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [ "${RA_BENCH_NO_SETUP:-0}" != 1 ]; then
     bash "$ADDON_DIR/scripts/setup.sh" --no-start
 fi
-# odoo [subcommand] options...: odoo-bin wants its subcommand first.
-odoo() {
-    local cmd=()
-    case "${1:-}" in -*) ;; *) cmd=("$1"); shift ;; esac
-    "$PY" "$ODOO_SRC/odoo-bin" "${cmd[@]}" -c "$CONF" -d "$RA_BENCH_DB" --no-http "$@"
-}
 
 start=$(date +%s)
 if [ "${RA_BENCH_KEEP:-0}" != 1 ] || ! psql -lqt | cut -d'|' -f1 | grep -qw "$RA_BENCH_DB"; then

@@ -32,10 +32,16 @@ class MailMail(models.Model):
 
     @api.constrains("reminder_is_pec", "recipient_ids", "email_to", "email_cc")
     def _check_reminder_pec_addresses(self):
-        for mail in self.filtered("reminder_is_pec"):
-            addresses = set(email_normalize_all(f"{mail.email_to or ''},{mail.email_cc or ''}"))
-            not_pec = addresses - self._reminder_known_pec_addresses(addresses)
-            if mail.recipient_ids or not addresses or not_pec:
+        pec_mails = self.filtered("reminder_is_pec")
+        addresses = {
+            mail: set(email_normalize_all(f"{mail.email_to or ''},{mail.email_cc or ''}"))
+            for mail in pec_mails
+        }
+        # one query for the whole batch of mails
+        known = self._reminder_known_pec_addresses(set().union(*addresses.values()))
+        for mail in pec_mails:
+            not_pec = addresses[mail] - known
+            if mail.recipient_ids or not addresses[mail] or not_pec:
                 raise ValidationError(
                     self.env._(
                         "A certified (PEC) e-mail can only be addressed to PEC addresses, not to: %s",

@@ -51,15 +51,12 @@ class ReminderDunningCommunication(models.Model):
         """The number of invoices and the total due per currency (%Importo)."""
         amount = self._amount_formatter()
         items = self._items()
-        currencies = self.env["res.currency"]
         for comm in self:
             totals = defaultdict(float)
             for *_item, residual, currency_id in items[comm.id]:
                 totals[currency_id] += residual
             comm.item_count = len(items[comm.id])
-            comm.total_due_text = " + ".join(
-                amount(total, currencies.browse(currency_id)) for currency_id, total in totals.items()
-            )
+            comm.total_due_text = " + ".join(amount(total, currency) for currency, total in totals.items())
 
     @api.depends("line_ids.cancelled", "line_ids.days_late", "total_due_text")
     @api.depends_context("lang")
@@ -70,30 +67,22 @@ class ReminderDunningCommunication(models.Model):
         amount = self._amount_formatter()
         date_format = get_lang(self.env).date_format
         items = self._items()
-        pay_urls = (
-            self.env["account.move"]
-            .browse({item[0] for comm_items in items.values() for item in comm_items})
-            ._reminder_pay_urls(self.browse().get_base_url())
-        )
-        currencies = self.env["res.currency"]
+        move_ids = {item[0] for comm_items in items.values() for item in comm_items}
+        pay_urls = self.env["account.move"].browse(move_ids)._reminder_pay_urls(self.browse().get_base_url())
         table = ItemTable(self.env)
+
+        def row(move_id, number, invoice_date, due_date, days_late, residual, currency_id):
+            return {
+                "number": number,
+                "date": invoice_date.strftime(date_format) if invoice_date else "",
+                "due": due_date.strftime(date_format),
+                "days_late": max(days_late, 0),
+                "residual": amount(residual, currency_id),
+                "url": pay_urls[move_id],
+            }
+
         for comm in self:
-            comm.item_table_html = table.render(
-                (
-                    {
-                        "number": number,
-                        "date": invoice_date.strftime(date_format) if invoice_date else "",
-                        "due": due_date.strftime(date_format),
-                        "days_late": max(days_late, 0),
-                        "residual": amount(residual, currencies.browse(currency_id)),
-                        "url": pay_urls[move_id],
-                    }
-                    for move_id, number, invoice_date, due_date, days_late, residual, currency_id in items[
-                        comm.id
-                    ]
-                ),
-                comm.total_due_text,
-            )
+            comm.item_table_html = table.render((row(*item) for item in items[comm.id]), comm.total_due_text)
 
     def _items(self):
         """``{communication id: [(invoice id, number, date, due date, days
@@ -118,14 +107,15 @@ class ReminderDunningCommunication(models.Model):
         return items
 
     def _amount_formatter(self):
-        """``format_amount`` for the amounts of many communications, with one
-        ``amount_formatter`` per currency."""
+        """``format_amount`` of an amount and a currency id, for the amounts
+        of many communications: one ``amount_formatter`` per currency."""
         formatters = {}
 
-        def format_one(value, currency):
-            if currency not in formatters:
-                formatters[currency] = amount_formatter(self.env, currency)
-            return formatters[currency](value)
+        def format_one(value, currency_id):
+            if currency_id not in formatters:
+                currency = self.env["res.currency"].browse(currency_id)
+                formatters[currency_id] = amount_formatter(self.env, currency)
+            return formatters[currency_id](value)
 
         return format_one
 

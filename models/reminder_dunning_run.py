@@ -118,9 +118,9 @@ class ReminderDunningRun(models.Model):
         """Create one communication per group of due items and one line per
         item, in two queries whatever their number.
 
-        The ORM's create would recompute the lines' stored related fields
-        record by record and log a creation message per communication
-        (measured: 8 s for 10,000 invoices instead of well under one)."""
+        The ORM's create would check and default every field record by
+        record and log a creation message per communication (measured: 8 s
+        for 10,000 invoices instead of well under one)."""
         self.env.flush_all()
         now = self.env.cr.now()
         comm_ids = [
