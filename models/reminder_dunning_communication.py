@@ -147,10 +147,7 @@ class ReminderDunningCommunication(models.Model):
         return self.level_id.sms_template_id
 
     def _reminder_email_from(self):
-        policy = self.policy_id
-        if policy.sender == "responsible" and policy.responsible_id.email:
-            return policy.responsible_id.email_formatted
-        return super()._reminder_email_from()
+        return self.policy_id._reminder_email_from() or super()._reminder_email_from()
 
     def _reminder_extra_cc(self):
         cc = [self.policy_id.cc_email] if self.policy_id.cc_email else []

@@ -19,6 +19,12 @@ class ReminderDunningLevel(models.Model):
         help="Negative: a courtesy reminder that many days before the due date. "
         "Positive: that many days after it.",
     )
+    min_days_since_previous = fields.Integer(
+        string="Days After Previous Level",
+        default=7,
+        help="An invoice reaches this level only that many days after its previous reminder, "
+        "even if it is already late enough for it.",
+    )
     channel_email = fields.Boolean(string="E-mail", default=True)
     channel_sms = fields.Boolean(string="SMS")
     channel_letter = fields.Boolean(string="Printed Letter")
@@ -51,6 +57,9 @@ class ReminderDunningLevel(models.Model):
         "UNIQUE(policy_id, days)", "Two levels of a policy cannot have the same number of days."
     )
     _repeat_positive = models.Constraint("CHECK(repeat_days >= 0)", "The repeat interval cannot be negative.")
+    _min_days_since_previous_positive = models.Constraint(
+        "CHECK(min_days_since_previous >= 0)", "The days after the previous level cannot be negative."
+    )
 
     @api.depends("policy_id.level_ids.days")
     def _compute_is_last(self):

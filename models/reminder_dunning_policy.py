@@ -1,5 +1,5 @@
 import ast
-from collections import namedtuple
+from collections import defaultdict, namedtuple
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -8,10 +8,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-# One overdue (or soon due) invoice and the level it is due for now.
+# One overdue (or soon due) invoice, the level it is due for and when: on the
+# date asked for, or later while its previous reminder is too recent.
 DueItem = namedtuple(
     "DueItem",
-    "move_id partner_id due_date level repeat_count days_late residual residual_company currency_id",
+    "move_id partner_id due_date level repeat_count days_late residual residual_company currency_id "
+    "next_date",
 )
 
 SCHEDULE_DELTAS = {
@@ -132,17 +134,31 @@ class ReminderDunningPolicy(models.Model):
     def _levels(self):
         return self.level_ids.sorted(lambda level: (level.days, level.id))
 
+    def _reminder_email_from(self):
+        """The address the reminders of the policy are sent from: the
+        responsible's if chosen (and set), else the company's (False if
+        it has none)."""
+        self.ensure_one()
+        if self.sender == "responsible" and self.responsible_id.email:
+            return self.responsible_id.email_formatted
+        return self.company_id.email_formatted
+
     # ------------------------------------------------------------------
     # What is due
     # ------------------------------------------------------------------
 
-    def _due_items(self, date, partner_ids=None):
+    def _due_items(self, date, partner_ids=None, waiting=False):
         """Every unpaid invoice of the policy due for a reminder on ``date``.
 
         One SQL query over the invoices, whatever their number: the candidates
         with their last non-cancelled dunning line, then, in Python, the next
         level of each (levels never skip; a courtesy level is skipped once
-        the invoice is overdue, it would make no sense any more).
+        the invoice is overdue, it would make no sense any more; a level
+        waits its days after the previous reminder).
+
+        With ``waiting``, also the invoices late enough for their next level
+        whose previous reminder is too recent: their ``next_date`` is the
+        first day they are due (``date`` for the others).
         """
         self.ensure_one()
         levels = self._levels()
@@ -151,7 +167,9 @@ class ReminderDunningPolicy(models.Model):
         self.env.flush_all()  # the query reads invoices, partners and lines
         rows = self.env.execute_query(self._due_candidates_query(date, levels, partner_ids))
         position = {level.id: index for index, level in enumerate(levels)}
-        days = levels.mapped("days")  # read once: 10,000 invoices, 10,000 calls
+        # read once: 10,000 invoices, 10,000 calls
+        days = levels.mapped("days")
+        delays = levels.mapped("min_days_since_previous")
         items = []
         for (
             move_id,
@@ -166,22 +184,32 @@ class ReminderDunningPolicy(models.Model):
             if last_send_state == "draft":
                 continue  # already in a communication waiting to be sent
             days_late = (date - due_date).days
-            level, repeat = self._next_level(
-                levels, days, position.get(last_level_id), repeat_count, last_date, days_late, date
+            level, repeat, next_date = self._next_level(
+                levels, days, delays, position.get(last_level_id), repeat_count, last_date, days_late, date
             )
-            if level:
-                items.append(DueItem(move_id, partner_id, due_date, level, repeat, days_late, *amounts))
-        return self._apply_min_amount(items)
+            if level and (waiting or next_date <= date):
+                items.append(
+                    DueItem(move_id, partner_id, due_date, level, repeat, days_late, *amounts, next_date)
+                )
+        return self._apply_min_amount(items, date)
 
-    def _next_level(self, levels, days, last_index, repeat_count, last_date, days_late, date):
-        """(level, repeat_count) due now for one invoice, or (None, 0);
-        ``days`` are the levels' day offsets."""
+    def _next_level(self, levels, days, delays, last_index, repeat_count, last_date, days_late, date):
+        """(level, repeat_count, next_date) for one invoice whose previous
+        reminder (of level index ``last_index``) was sent on ``last_date``,
+        or (None, 0, None) if it is not late enough for a level on ``date``.
+        ``next_date`` is ``date``, or later while the level's days after the
+        previous reminder have not passed. ``days`` and ``delays`` are the
+        levels' day offsets and days after the previous level."""
         index = 0 if last_index is None else last_index + 1
         while index < len(days) and days[index] < 0 < days_late:
             index += 1  # the invoice is overdue: its courtesy levels are past
         if index < len(days):
             threshold = days[index] if days[index] < 0 else max(days[index], self.min_overdue_days)
-            return (levels[index], 0) if days_late >= threshold else (None, 0)
+            if days_late < threshold:
+                return None, 0, None
+            if last_date:
+                return levels[index], 0, max(date, last_date + timedelta(delays[index]))
+            return levels[index], 0, date
         last = levels[-1]
         if (
             last_index is not None
@@ -189,16 +217,25 @@ class ReminderDunningPolicy(models.Model):
             and last_date
             and date >= last_date + timedelta(last.repeat_days)
         ):
-            return last, repeat_count + 1
-        return None, 0
+            return last, repeat_count + 1, date
+        return None, 0, None
 
-    def _apply_min_amount(self, items):
+    def _apply_min_amount(self, items, date):
+        """Drop the customers owing less than the minimum amount: in the
+        items due on ``date`` for those, in all their items for the
+        waiting ones (they are reminded of all of them once due)."""
         if not self.min_amount:
             return items
-        totals = {}
+        due, total = defaultdict(float), defaultdict(float)
         for item in items:
-            totals[item.partner_id] = totals.get(item.partner_id, 0.0) + item.residual_company
-        return [item for item in items if totals[item.partner_id] >= self.min_amount]
+            total[item.partner_id] += item.residual_company
+            if item.next_date <= date:
+                due[item.partner_id] += item.residual_company
+        return [
+            item
+            for item in items
+            if (due if item.next_date <= date else total)[item.partner_id] >= self.min_amount
+        ]
 
     def _due_candidates_query(self, date, levels, partner_ids):
         first_threshold = min(levels.mapped("days"))
@@ -218,11 +255,15 @@ class ReminderDunningPolicy(models.Model):
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
          LEFT JOIN LATERAL (
-                    SELECT l.level_id, l.repeat_count, r.date AS run_date, c.send_state
+                    -- reminded on the run's date, or on the day it left if later
+                    SELECT l.level_id, l.repeat_count,
+                           GREATEST(r.date, (c.date_sent AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date)
+                               AS run_date,
+                           c.send_state
                       FROM reminder_dunning_line l
                       JOIN reminder_dunning_communication c ON c.id = l.communication_id
                       JOIN reminder_dunning_run r ON r.id = c.run_id
-                     WHERE l.move_id = m.id AND NOT l.cancelled
+                     WHERE l.move_id = m.id AND NOT l.cancelled AND c.send_state != 'error'
                   ORDER BY l.id DESC LIMIT 1
                    ) last ON TRUE
              WHERE m.move_type = 'out_invoice'
@@ -245,6 +286,7 @@ class ReminderDunningPolicy(models.Model):
             company=self.company_id.id,
             latest_due=date - timedelta(days=first_threshold),
             date=date,
+            tz=self.env.tz.zone,
             only_active=self.only_active_partners,
             individuals=self.partner_scope == "all",
             default_policy=default_policy,

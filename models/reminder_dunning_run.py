@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, email_normalize, mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -236,10 +236,16 @@ class ReminderDunningRun(models.Model):
         self.write({"state": "done", "report_html": self._execution_report()})
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         responsible = self.policy_id.responsible_id
+        # also e-mailed to the address the reminders left from (e.g. the
+        # billing mailbox, where the customers' replies and bounces arrive)
+        sender = self.policy_id._reminder_email_from()
+        if email_normalize(sender) in (False, responsible.partner_id.email_normalized):
+            sender = False
         self.message_post(
             body=self.report_html,
             subject=self.env._("Dunning run %s: execution report", self.name),
             partner_ids=responsible.partner_id.ids,
+            outgoing_email_to=sender,
             subtype_xmlid="mail.mt_comment",
         )
 

@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 from odoo.tools.misc import get_lang
 
 # columns written by the set-wise insert of _refresh_rows, in this order
@@ -24,6 +24,8 @@ ROW_COLUMNS = (
     ("email_cc", "varchar[]"),
     ("no_recipient", "bool[]"),
     ("route_error", "varchar[]"),
+    ("next_date", "date[]"),
+    ("waiting", "bool[]"),
 )
 
 
@@ -55,7 +57,7 @@ class ReminderTodo(models.Model):
 
     _name = "reminder.todo"
     _description = "Reminder to Handle"
-    _order = "days_late desc, amount_due desc, id"
+    _order = "waiting, days_late desc, amount_due desc, id"
 
     user_id = fields.Many2one(
         "res.users", required=True, index=True, ondelete="cascade", default=lambda self: self.env.user
@@ -85,6 +87,14 @@ class ReminderTodo(models.Model):
     email_cc = fields.Char(string="CC", readonly=True)
     no_recipient = fields.Boolean(string="No Recipient", readonly=True)
     route_error = fields.Char(string="Warning", readonly=True)
+    next_date = fields.Date(
+        string="Next Reminder",
+        readonly=True,
+        help="Today, or later when the previous reminder is too recent for the next level.",
+    )
+    waiting = fields.Boolean(
+        readonly=True, help="Reminded recently: the next reminder waits for its Next Reminder date."
+    )
 
     # ------------------------------------------------------------------
     # Sections (extension point)
@@ -147,20 +157,25 @@ class ReminderTodo(models.Model):
                 )
             )
         self.invalidate_model()
-        self.env.user._bus_send("reminder_todo/count", {"count": len(rows)})
-        return len(rows)
+        count = sum(not row.get("waiting") for row in rows)
+        self.env.user._bus_send("reminder_todo/count", {"count": count})
+        return count
 
     # ------------------------------------------------------------------
     # Dunning section
     # ------------------------------------------------------------------
 
-    def _todo_dunning_groups(self):
+    def _todo_dunning_groups(self, waiting=False):
         """``[(policy, [DueItem])]``: what the runs of the policies of the
         user's companies would send now, one list per communication,
-        restricted to what the user may see (see _todo_readable_items)."""
+        restricted to what the user may see (see _todo_readable_items).
+
+        With ``waiting``, also the customers whose next reminder waits for
+        the days after their previous one (items with a later ``next_date``),
+        when nothing is due for them now."""
         today = fields.Date.context_today(self)
         policies = self.env["reminder.dunning.policy"].search([("company_id", "in", self.env.companies.ids)])
-        due = [(policy, policy._due_items(today)) for policy in policies]
+        due = [(policy, policy._due_items(today, waiting=waiting)) for policy in policies]
         readable_moves, readable_partners = self._todo_readable(
             {item.move_id for _policy, items in due for item in items},
             {item.partner_id for _policy, items in due for item in items},
@@ -172,7 +187,9 @@ class ReminderTodo(models.Model):
                 if item.move_id in readable_moves and item.partner_id in readable_partners:
                     key = item.partner_id if policy.grouping == "partner" else (item.partner_id, item.move_id)
                     by_key[key].append(item)
-            groups += [(policy, group) for group in by_key.values()]
+            for group in by_key.values():
+                due_now = [item for item in group if item.next_date <= today]
+                groups.append((policy, due_now or group))
         return groups
 
     def _todo_readable(self, move_ids, partner_ids):
@@ -201,7 +218,8 @@ class ReminderTodo(models.Model):
         return len(self._todo_dunning_groups())
 
     def _todo_rows_dunning(self):
-        groups = self._todo_dunning_groups()
+        today = fields.Date.context_today(self)
+        groups = self._todo_dunning_groups(waiting=True)
         if not groups:
             return []
         partner_ids = list({items[0].partner_id for _policy, items in groups})
@@ -262,6 +280,8 @@ class ReminderTodo(models.Model):
                     "email_cc": ", ".join(route.cc.mapped("email")) or None,
                     "no_recipient": bool(route.error),
                     "route_error": route.error or None,
+                    "next_date": min(item.next_date for item in items),
+                    "waiting": items[0].next_date > today,
                 }
             )
         return rows
@@ -321,6 +341,11 @@ class ReminderTodo(models.Model):
                             "body_html": preview.body_html,
                             "error": preview.error,
                         }
+                    )
+                elif self.waiting:
+                    values["error"] = self.env._(
+                        "The previous reminder is too recent: the next one is due on %s.",
+                        format_date(self.env, self.next_date),
                     )
                 else:
                     values["error"] = self.env._("Nothing is due any more for this customer.")
@@ -384,7 +409,7 @@ class ReminderTodo(models.Model):
         communications and in the run's execution report."""
         Run = self.env["reminder.dunning.run"]
         runs = Run
-        for policy, rows in self.grouped("policy_id").items():
+        for policy, rows in self.filtered(lambda row: not row.waiting).grouped("policy_id").items():
             run = Run.create(
                 {"policy_id": policy.id, "partner_ids": [fields.Command.set(rows.partner_id.ids)]}
             )

@@ -40,7 +40,7 @@ class TestDunningLevels(DunningCommon):
         self.assertEqual(
             self._levels_sent(invoice), [("Firm", 0)], "60 days late, never reminded: firm first"
         )
-        self._run(1)
+        self._run(7)  # late enough for the final level at once, but it waits 7 days after firm
         self.assertEqual(self._levels_sent(invoice), [("Firm", 0), ("Final", 0)])
 
     def test_minimum_days_and_amount(self):
