@@ -41,8 +41,8 @@ registry.category("web_tour.tours").add("reminder_todo_tour", {
             run: "click",
         },
         {
-            content: "Remove the filter",
-            trigger: ".o_searchview_facet .o_facet_remove",
+            content: "Remove the filter (the default one, Due Now, stays)",
+            trigger: ".o_searchview_facet:contains(Not Yet Due) .o_facet_remove",
             run: "click",
         },
         {
