@@ -2,6 +2,7 @@ from . import reminder_document_type
 from . import res_partner
 from . import ir_mail_server
 from . import mail_mail
+from . import mail_tracking_email
 from . import reminder_sending_mixin
 from . import res_company
 from . import account_move

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, get_lang
 
 from ..tools.item_table import ItemTable, amount_formatter
@@ -152,16 +153,21 @@ class ReminderDunningCommunication(models.Model):
     def _reminder_extra_cc(self):
         cc = [self.policy_id.cc_email] if self.policy_id.cc_email else []
         if self.policy_id.cc_salesperson:
-            salespeople = self.line_ids.move_id.invoice_user_id.filtered(
+            salespeople = self._open_invoices().invoice_user_id.filtered(
                 lambda user: not user._is_superuser()
             )
             cc += salespeople.partner_id.mapped("email_formatted")
         return cc
 
+    def _open_invoices(self):
+        """The invoices the communication is about: those of its lines not
+        cancelled (paid since preparation, for one)."""
+        return self.line_ids.filtered(lambda line: not line.cancelled).move_id
+
     def _reminder_attachment_ids(self):
         attachments = self.env["ir.attachment"]
         if self.level_id.attach_invoices:
-            attachments |= self.line_ids.move_id.invoice_pdf_report_id
+            attachments |= self._open_invoices().invoice_pdf_report_id
         if self.level_id.attach_statement:
             attachments |= self._statement_attachment()
         return attachments.ids
@@ -178,9 +184,65 @@ class ReminderDunningCommunication(models.Model):
         todo._ensure_invoice_pdfs()
         todo.filtered(lambda c: c.level_id.channel_email)._reminder_send_emails()
         todo.filtered(lambda c: c.level_id.channel_sms)._reminder_send_sms()
-        todo.filtered(lambda c: c.level_id.channel_letter)._render_letters()
-        todo.filtered(lambda c: c.level_id.channel_activity)._schedule_activities()
+        todo.filtered(lambda c: c.level_id.channel_letter)._each_customer_apart(
+            lambda comms: comms._render_letters()
+        )
+        todo.filtered(lambda c: c.level_id.channel_activity)._each_customer_apart(
+            lambda comms: comms._schedule_activities()
+        )
         todo._close_lines()
+
+    def _dunning_resolve_recipients(self):
+        """At preparation: who receives each communication, and which
+        customers nobody can receive, shown in the review before sending."""
+        self.filtered("level_id.channel_email")._reminder_resolve_recipients("email")
+        self.filtered(
+            lambda comm: comm.level_id.channel_sms and not comm.level_id.channel_email
+        )._reminder_resolve_recipients("sms")
+
+    def action_retry(self):
+        """Route failed communications again once their data is fixed, and
+        send them if their run has been sent."""
+        if self.filtered(lambda comm: comm.send_state != "error"):
+            raise UserError(self.env._("Only communications in error can be retried."))
+        if superseded := self.filtered(lambda comm: not comm.item_count):
+            raise UserError(
+                self.env._(
+                    "The invoices of %s have been reminded by a later run since.",
+                    ", ".join(superseded.mapped("display_name")),
+                )
+            )
+        self.write({"send_state": "draft", "error_message": False})
+        self._dunning_resolve_recipients()
+        self.filtered(
+            lambda comm: comm.send_state == "draft" and comm.run_id.state in ("sending", "done")
+        )._dunning_send()
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        return True
+
+    def action_open_partner(self):
+        """The customer whose contacts an error asks to fix."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+        }
+
+    def _each_customer_apart(self, channel):
+        """Run ``channel`` on the batch; when it fails, on each communication
+        alone, so that one customer's failure is that customer's error and
+        never the whole send's."""
+        try:
+            with self.env.cr.savepoint():
+                channel(self)
+        except Exception as error:  # noqa: BLE001 - reported on the communication
+            if len(self) == 1:
+                self._reminder_set_error(str(error))
+                return
+            for comm in self:
+                comm._each_customer_apart(channel)
 
     def _drop_paid_lines(self):
         """Cancel the lines of invoices paid (or reset) since preparation, in
@@ -208,7 +270,7 @@ class ReminderDunningCommunication(models.Model):
     def _ensure_invoice_pdfs(self):
         """Render the missing invoice PDFs once, the way Odoo stores them
         when it sends an invoice: later runs reuse them."""
-        moves = self.filtered("level_id.attach_invoices").line_ids.move_id
+        moves = self.filtered("level_id.attach_invoices")._open_invoices()
         Send = self.env["account.move.send"]
         for move in moves.filtered(lambda m: not m.invoice_pdf_report_id):
             # one document per wkhtmltopdf call: several in one call need a
@@ -245,7 +307,7 @@ class ReminderDunningCommunication(models.Model):
         for comm in self:
             user = (
                 comm.level_id.activity_user_id
-                or comm.line_ids.move_id.invoice_user_id[:1]
+                or comm._open_invoices().invoice_user_id[:1]
                 or comm.policy_id.responsible_id
             )
             values.append(
@@ -261,7 +323,8 @@ class ReminderDunningCommunication(models.Model):
                     "user_id": user.id,
                 }
             )
-        activities = self.env["mail.activity"].create(values)
+        # the engine schedules them, on the customer a handler may not edit
+        activities = self.env["mail.activity"].sudo().create(values)
         for comm, activity in zip(self, activities, strict=True):
             comm.activity_id = activity
         self._mark_queued()

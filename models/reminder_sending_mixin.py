@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, split_every
+from odoo.tools import SQL, email_normalize, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -64,19 +64,30 @@ class ReminderSendingMixin(models.AbstractModel):
     error_message = fields.Text(readonly=True, copy=False)
     date_sent = fields.Datetime(readonly=True, copy=False)
     recipient_ids = fields.Many2many(related="mail_message_id.partner_ids", string="Recipients")
+    email_to = fields.Char(
+        string="To",
+        readonly=True,
+        copy=False,
+        help="Who receives it, resolved when prepared and again when sent.",
+    )
     email_cc = fields.Char(string="CC", readonly=True, copy=False)
     pec_email_to = fields.Char(string="PEC Recipients", readonly=True, copy=False)
     mail_message_id = fields.Many2one("mail.message", readonly=True, copy=False, index="btree_not_null")
     tracking_email_ids = fields.One2many(related="mail_message_id.mail_tracking_ids", string="Tracking")
     sms_ids = fields.Many2many("sms.sms", string="SMS", readonly=True, copy=False)
 
-    @api.depends("send_state", "mail_message_id.mail_tracking_ids.state")
+    @api.depends("send_state", "mail_message_id")
     def _compute_state(self):
+        """From the tracking of the customer's copies only: staff copies are
+        not the customer's. Not a dependency on the tracking (it would cost
+        every mail of the database a query): mail.tracking.email recomputes
+        the reminders of its own messages."""
         for record in self:
             if record.send_state != "queued" or not record.mail_message_id:
                 record.state = record.send_state
                 continue
-            states = set(record.mail_message_id.mail_tracking_ids.mapped("state"))
+            customer_copies = record.mail_message_id.mail_tracking_ids.filtered("reminder_customer_copy")
+            states = set(customer_copies.mapped("state"))
             record.state = next(
                 (state for state, tracked in TRACKING_PRECEDENCE if states.intersection(tracked)),
                 "queued",
@@ -134,6 +145,43 @@ class ReminderSendingMixin(models.AbstractModel):
     def _reminder_set_error(self, message):
         self.write({"send_state": "error", "error_message": message})
 
+    def _reminder_resolve_recipients(self, channel="email"):
+        """Route before sending, so that a review shows who receives what
+        and which records will fail: the To and Cc addresses are stored in
+        one query (the ORM writes one row a query), the errors as errors."""
+        routes = self._reminder_route(channel)
+        if not routes:
+            return
+        records = list(routes)
+        texts = [record._reminder_recipient_texts(routes[record], channel) for record in records]
+        self.flush_recordset(["email_to", "email_cc", "pec_email_to"])
+        self.env.execute_query(
+            SQL(
+                """UPDATE %s t SET email_to = v.email_to, email_cc = v.email_cc, pec_email_to = v.pec
+                     FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[])
+                          AS v(id, email_to, email_cc, pec)
+                    WHERE t.id = v.id""",
+                SQL.identifier(self._table),
+                [record.id for record in records],
+                [to for to, _cc in texts],
+                [cc for _to, cc in texts],
+                [",".join(routes[record].pec_emails) for record in records],
+            )
+        )
+        self.invalidate_recordset(["email_to", "email_cc", "pec_email_to"])
+
+    def _reminder_recipient_texts(self, route, channel="email"):
+        """(To, Cc) of ``route`` as the e-mail's headers show them."""
+        if route.is_pec:
+            return ", ".join(route.pec_emails), ""
+        if channel == "sms":
+            return ", ".join(route.to.mapped("display_name")), ""
+        extra_cc = [e for e in self._reminder_extra_cc() if e and email_normalize(e)]
+        return (
+            ", ".join(route.to.mapped("email_formatted")),
+            ", ".join(route.cc.mapped("email_formatted") + extra_cc),
+        )
+
     def _reminder_send_emails(self):
         """Render and queue one e-mail per record; a record that cannot be
         routed or rendered gets its error and the others go on."""
@@ -166,6 +214,7 @@ class ReminderSendingMixin(models.AbstractModel):
             record.write(
                 {
                     "mail_message_id": mail.mail_message_id.id,
+                    "email_to": self._reminder_recipient_texts(routes[record])[0],
                     "email_cc": mail.email_cc,
                     "pec_email_to": ",".join(routes[record].pec_emails),
                 }
@@ -204,6 +253,8 @@ class ReminderSendingMixin(models.AbstractModel):
         values = {
             "subject": subject,
             "body_html": body,
+            "body": body,  # what the customer's chatter shows of it
+            "reminder_shared_headers": True,
             "email_from": self._reminder_email_from(),
             "reply_to": self._reminder_email_from(),
             "model": chatter._name,
@@ -239,7 +290,7 @@ class ReminderSendingMixin(models.AbstractModel):
                     sms_values.append(
                         {
                             "partner_id": contact.id,
-                            "number": contact.mobile or contact.phone,
+                            "number": contact._reminder_sms_number(),
                             "body": bodies[record.id],
                             "state": "outgoing",
                         }

@@ -3,10 +3,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
-
-PHONE_FIELDS = ("phone", "mobile")
 
 
 def _fold(text):
@@ -50,6 +48,8 @@ class RecipientRoute:
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Odoo 19 partners have no mobile; phone_validation still lists it before
+    # phone (_phone_get_number_fields), so core SMS sends to it first.
     mobile = fields.Char()
     pec_email = fields.Char(
         string="PEC E-mail",
@@ -111,7 +111,7 @@ class ResPartner(models.Model):
         return action
 
     # ------------------------------------------------------------------
-    # Constraints and phone normalisation
+    # Constraints and SMS number
     # ------------------------------------------------------------------
 
     @api.constrains("pec_email")
@@ -137,55 +137,17 @@ class ResPartner(models.Model):
         ):
             raise ValidationError(self.env._("The contact of a user or of a company cannot be confidential."))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if any(vals.get(fname) for fname in PHONE_FIELDS):
-                country = self.env["res.country"].browse(vals.get("country_id"))
-                if not country and vals.get("parent_id"):
-                    country = self.browse(vals["parent_id"]).country_id
-                vals.update(self._reminder_normalized_phones(vals, country, vals.get("name")))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if not any(vals.get(fname) for fname in PHONE_FIELDS):
-            return super().write(vals)
-        if "country_id" in vals:
-            country = self.env["res.country"].browse(vals["country_id"])
-            groups = {country: self}
-        else:
-            groups = self.grouped("country_id")
-        for country, partners in groups.items():
-            name = vals.get("name") or partners[:1].display_name
-            phones = self._reminder_normalized_phones(vals, country, name)
-            super(ResPartner, partners).write(dict(vals, **phones))
-        return True
-
-    @api.model
-    def _reminder_normalized_phones(self, vals, country, name):
-        """E.164 forms of the phone fields in ``vals``, using ``country`` or
-        else the company's; raises ValidationError naming the bad field."""
-        country = country or self.env.company.country_id
-        normalized = {}
-        for fname in PHONE_FIELDS:
-            number = vals.get(fname)
-            if not number:
-                continue
-            try:
-                normalized[fname] = self._phone_format_number(
-                    number, country, force_format="E164", raise_exception=True
-                )
-            except UserError as error:
-                raise ValidationError(
-                    self.env._(
-                        "Invalid %(field)s number %(number)s on %(partner)s: %(reason)s",
-                        field=self._fields[fname]._description_string(self.env),
-                        number=number,
-                        partner=name or self.env._("new contact"),
-                        reason=error.args[0],
-                    )
-                ) from error
-        return normalized
+    def _reminder_sms_number(self):
+        """The number SMS reminders go to, in E.164, or False: the mobile, else
+        the phone (core SMS's order), read with the contact's country, else its
+        company's, else the current company's. People type numbers freely;
+        they are normalised only here, where a reminder needs one."""
+        self.ensure_one()
+        country = self.country_id or self.parent_id.country_id or self.env.company.country_id
+        for fname in ("mobile", "phone"):
+            if number := self._phone_format_number(self[fname], country, force_format="E164"):
+                return number
+        return False
 
     # ------------------------------------------------------------------
     # Routing: the one place that picks recipients
@@ -279,21 +241,39 @@ class ResPartner(models.Model):
                 )
             return route
         reachable = (
-            (lambda c: c.mobile or c.phone)
+            (lambda c: c._reminder_sms_number())
             if channel == "sms"
             else (lambda c: c.email_normalized)  # stored by mail, no parsing here
         )
         unreachable = route.to.filtered(lambda c: not reachable(c))
         route.to -= unreachable
         route.cc = route.cc.filtered(reachable)
-        if not route.to:
-            what = _("mobile or phone number") if channel == "sms" else _("valid e-mail address")
+        if route.to:
+            return route
+        if channel == "sms":
+            route.error = " ".join(contact._reminder_sms_number_error() for contact in unreachable)
+        else:
             route.error = _(
-                "No %(what)s on %(contacts)s.",
-                what=what,
+                "No valid e-mail address on %(contacts)s.",
                 contacts=", ".join(unreachable.mapped("display_name")),
             )
         return route
+
+    def _reminder_sms_number_error(self):
+        """Why no SMS can reach this contact, naming it and the field."""
+        self.ensure_one()
+        typed = [fname for fname in ("mobile", "phone") if self[fname]]
+        if not typed:
+            return self.env._("No mobile or phone number on %(contact)s.", contact=self.display_name)
+        return " ".join(
+            self.env._(
+                "%(field)s %(number)s of %(contact)s is not a valid phone number.",
+                field=self._fields[fname]._description_string(self.env),
+                number=self[fname],
+                contact=self.display_name,
+            )
+            for fname in typed
+        )
 
     def _reminder_mail_recipient_values(self, route):
         """``mail.mail`` values that deliver to ``route``: partners and CC

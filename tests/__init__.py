@@ -10,3 +10,4 @@ from . import test_dunning_concurrency
 from . import test_dunning_todo
 from . import test_dunning_gap
 from . import test_pay_link
+from . import test_delivery
