@@ -39,3 +39,46 @@ class AccountMove(models.Model):
             move.id: f"{base_url}/reminder/invoice/{move.id}/{move._reminder_pay_signature(env)}"
             for move in self
         }
+
+    def _reminder_send_by_email(self, route):
+        """E-mail the invoice, with its PDF, to the recipients routed for
+        invoices: To, Cc, or the PEC address through the PEC server when
+        its document type requires certified mail. Odoo's own invoice
+        sending knows only a list of recipients and one server."""
+        self.ensure_one()
+        Send = self.env["account.move.send"]
+        if not self.invoice_pdf_report_id:
+            Send._generate_invoice_documents({self: Send._get_default_sending_settings(self)})
+        lang = self.commercial_partner_id.lang or self.env.lang or "en_US"
+        template = self.env.ref("account.email_template_edi_invoice").with_context(lang=lang)
+        rendered = {
+            fname: template._render_field(fname, self.ids)[self.id]
+            for fname in ("subject", "body_html", "email_from")
+        }
+        body = rendered["body_html"]
+        values = {
+            "subject": rendered["subject"],
+            "body": body,
+            "body_html": self.env["mail.render.mixin"]
+            .with_context(lang=lang)
+            ._render_encapsulate(
+                "mail.mail_notification_layout",
+                body,
+                add_context={"company": self.company_id, "model_description": self.type_name},
+                context_record=self,
+            ),
+            "email_from": rendered["email_from"] or self.company_id.email_formatted,
+            "model": self._name,
+            "res_id": self.id,
+            "message_type": "email",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "author_id": self.env.user.partner_id.id,
+            "attachment_ids": [fields.Command.set(self.invoice_pdf_report_id.ids)],
+            "partner_ids": [fields.Command.set(route.to.ids if not route.is_pec else [])],
+            "reminder_shared_headers": True,
+            "auto_delete": False,
+            **self.commercial_partner_id._reminder_mail_recipient_values(route),
+        }
+        mail = self.env["mail.mail"].sudo().create(values)
+        self.is_move_sent = True
+        return mail

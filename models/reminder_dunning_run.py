@@ -110,7 +110,7 @@ class ReminderDunningRun(models.Model):
         for item in items:
             key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
             groups[key].append(item)
-        self._insert_communications(list(groups.values()))
+        self._insert_communications(list(groups.values()))._dunning_resolve_recipients()
         self.state = "prepared"
         return True
 
@@ -147,6 +147,7 @@ class ReminderDunningRun(models.Model):
             )
         ]
         items = [(comm_id, item) for comm_id, group in zip(comm_ids, groups, strict=True) for item in group]
+        self._supersede_failed_lines([item.move_id for _comm, item in items])
         self.env.cr.execute(
             SQL(
                 """INSERT INTO reminder_dunning_line
@@ -167,6 +168,19 @@ class ReminderDunningRun(models.Model):
         self.env["reminder.dunning.line"].invalidate_model()
         self.invalidate_recordset(["communication_ids"])
         return self.env["reminder.dunning.communication"].browse(comm_ids)
+
+    def _supersede_failed_lines(self, move_ids):
+        """The invoices of a communication that failed (and was not retried)
+        are reminded again by this run: the failed lines give way."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE reminder_dunning_line l SET cancelled = TRUE
+                     FROM reminder_dunning_communication c
+                    WHERE c.id = l.communication_id AND c.send_state = 'error'
+                      AND NOT l.cancelled AND l.move_id = ANY(%s::int[])""",
+                pg_array(move_ids),
+            )
+        )
 
     # ------------------------------------------------------------------
     # Sending

@@ -83,8 +83,8 @@ class ReminderRecurrenceOccurrence(models.Model):
         """Copy, post and send the template invoice of each occurrence, once.
 
         The invoice goes to the contacts of the customer subscribed to
-        invoices (routing, see ``res.partner._reminder_route``) through
-        Odoo's own invoice sending, which renders and stores the PDF.
+        invoices (routing, see ``res.partner._reminder_route``: To, Cc or
+        PEC), with the PDF rendered and stored by Odoo's invoice sending.
         """
         self.lock_for_update()
         to_issue = self.filtered(lambda o: not o.invoice_id)
@@ -105,18 +105,17 @@ class ReminderRecurrenceOccurrence(models.Model):
             invoice.action_post()
             occurrence.invoice_id = invoice
             route = routes[template.commercial_partner_id.id]
-            self.env["account.move.send"]._generate_and_send_invoices(
-                invoice, sending_methods=["email"], mail_partner_ids=(route.to | route.cc).ids
-            )
-            occurrence._log_issued_invoice(route.to | route.cc)
+            invoice._reminder_send_by_email(route)
+            occurrence._log_issued_invoice(route)
 
-    def _log_issued_invoice(self, recipients):
+    def _log_issued_invoice(self, route):
         self.ensure_one()
+        recipients = route.pec_emails or (route.to | route.cc).mapped("display_name")
         self.recurrence_id.message_post(
             body=self.env._(
                 "Invoice %(invoice)s issued for %(date)s and sent to %(recipients)s.",
                 invoice=self.invoice_id._get_html_link(),
                 date=self.date,
-                recipients=", ".join(recipients.mapped("display_name")),
+                recipients=", ".join(recipients),
             )
         )
