@@ -59,18 +59,19 @@ class ReminderDunningCommunication(models.Model):
             comm.item_count = len(items[comm.id])
             comm.total_due_text = " + ".join(amount(total, currency) for currency, total in totals.items())
 
-    @api.depends("line_ids.cancelled", "line_ids.days_late", "total_due_text")
-    @api.depends_context("lang")
+    @api.depends("line_ids.cancelled", "line_ids.days_late")
+    @api.depends_context("lang", "reminder_letter")
     def _compute_item_table_html(self):
         """The item table of seed 003 (%Partita), one row per invoice with
-        its pay-now link. The links are signed: an invoice gets its portal
+        its pay-now link (none in a printed letter: context key
+        ``reminder_letter``). The links are signed: an invoice gets its portal
         token when one is followed, not 10,000 invoices written per run."""
         amount = self._amount_formatter()
         date_format = get_lang(self.env).date_format
         items = self._items()
         move_ids = {item[0] for comm_items in items.values() for item in comm_items}
         pay_urls = self.env["account.move"].browse(move_ids)._reminder_pay_urls(self.browse().get_base_url())
-        table = ItemTable(self.env)
+        table = ItemTable(self.env, pay_links=not self.env.context.get("reminder_letter"))
 
         def row(move_id, number, invoice_date, due_date, days_late, residual, currency_id):
             return {
@@ -83,7 +84,7 @@ class ReminderDunningCommunication(models.Model):
             }
 
         for comm in self:
-            comm.item_table_html = table.render((row(*item) for item in items[comm.id]), comm.total_due_text)
+            comm.item_table_html = table.render(row(*item) for item in items[comm.id])
 
     def _items(self):
         """``{communication id: [(invoice id, number, date, due date, days

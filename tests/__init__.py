@@ -8,6 +8,7 @@ from . import test_recurrence
 from . import test_recurrence_invoice
 from . import test_dunning_concurrency
 from . import test_dunning_todo
+from . import test_dunning_layout
 from . import test_dunning_gap
 from . import test_pay_link
 from . import test_delivery
