@@ -1,8 +1,17 @@
+import subprocess
+import tempfile
 from unittest.mock import patch
 
 from odoo.tests import tagged
 
 from .common import DunningCommon
+
+# a 1x1 PNG, standing for the QR code of a bank's QR method (none is
+# installed with this module's dependencies)
+QR_PNG = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 @tagged("post_install", "-at_install")
@@ -57,3 +66,80 @@ class TestDunningMailLayout(DunningCommon):
             self.assertIn(customer.name, mails[customer.id])
             self.assertNotIn("reminder-layout-body", mails[customer.id])
             self.assertNotIn("ReminderLayoutTitle", mails[customer.id])
+
+
+@tagged("post_install", "-at_install")
+class TestDunningLetter(DunningCommon):
+    """The printed letter of a level says what its e-mail says, and how to
+    pay: payment references, bank account, QR codes; no "Pay now" link."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.final.channel_letter = True
+        cls.bank = cls.env["res.partner.bank"].create(
+            {"acc_number": "RO49AAAA1B31007593840000", "partner_id": cls.company.partner_id.id}
+        )
+
+    def _final_letter(self):
+        """A final-level communication of Bihor, its letter rendered by wkhtmltopdf."""
+        invoice = self._invoice(self.bihor, -60, 1234.5)
+        invoice.write({"payment_reference": "RF18539007547034", "partner_bank_id": self.bank.id})
+        self._run()  # firm level
+        run = self._run(30)
+        comm = run.communication_ids
+        self.assertEqual(comm.level_id, self.final)
+        return invoice, comm
+
+    @staticmethod
+    def _pdf_text(pdf):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+            file.write(pdf)
+            file.flush()
+            return subprocess.run(
+                ["pdftotext", "-layout", file.name, "-"], capture_output=True, check=True, text=True
+            ).stdout
+
+    def test_letter_says_what_the_mail_of_its_level_says(self):
+        invoice, comm = self._final_letter()
+        mail = self._customer_mails()
+        self.assertIn("within 8 days", str(mail.body_html))
+        pdf = comm.letter_attachment_id.raw
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        text = " ".join(self._pdf_text(pdf).split())
+        self.assertIn("Unless we receive your payment within 8 days", text)
+        self.assertIn("Despite our previous reminders", text)
+        self.assertNotIn("earliest convenience", text)
+        self.assertIn(invoice.name, text)
+        self.assertIn("RF18539007547034", text, "the payment reference")
+        self.assertIn("RO49AAAA1B31007593840000", text, "the bank account")
+        self.assertIn("1,234.50", text)
+        self.assertEqual(text.count("Total due"), 1, "the total printed once")
+        self.assertNotIn("Pay now", text, "no link on paper")
+        self.assertIn(self.bihor.name, text)
+
+    def test_letter_prints_the_payment_qr_code_where_the_company_has_one(self):
+        invoice, comm = self._final_letter()
+        report = self.env.ref("reminder_automation.action_report_dunning_letter")
+        Move = type(invoice)
+        with patch.object(Move, "_generate_qr_code", autospec=True, return_value=QR_PNG) as qr_code:
+            self.company.qr_code = False
+            html = report._render_qweb_html(report.report_name, comm.ids)[0].decode()
+            self.assertNotIn(QR_PNG, html)
+            self.assertFalse(qr_code.called, "no QR code asked for when the company prints none")
+            self.company.qr_code = True
+            self.env.invalidate_all()  # the invoice's display_qr_code, cached
+            html = report._render_qweb_html(report.report_name, comm.ids)[0].decode()
+        self.assertIn(f'src="{QR_PNG}"', html)
+        qr_code.assert_called_once_with(invoice, silent_errors=True)
+        self.assertIn("RF18539007547034", html)
+        self.assertNotIn("/reminder/invoice/", html, "no pay-now link on paper")
+
+    def test_level_without_mail_template_has_a_letter_of_its_own(self):
+        self.final.write({"channel_email": False, "mail_template_id": False})
+        invoice, comm = self._final_letter()
+        text = " ".join(self._pdf_text(comm.letter_attachment_id.raw).split())
+        self.assertIn("the following invoices remain unpaid", text)
+        self.assertIn("RF18539007547034", text)
+        self.assertIn(invoice.name, text)
+        self.assertNotIn("Pay now", text)

@@ -63,7 +63,8 @@ class ItemTable:
             pay_now = escape(env._("Pay now")).replace("{", "{{").replace("}", "}}")
             row.append(self.CELL.format(f'<a href="{{url}}">{pay_now}</a>'))
         self.head = (
-            '<table style="border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 8px;"><thead>'
+            '<table style="border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 8px;">'
+            "<thead>"
             '<tr style="border-bottom: 1px solid #999; text-align: left;">' + "".join(head) + "</tr>"
             "</thead><tbody>"
         )

@@ -1,0 +1,1 @@
+from . import reminder_dunning_letter
