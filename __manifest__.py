@@ -45,6 +45,7 @@
     },
     "demo": [
         "demo/res_partner_demo.xml",
+        "demo/account_move_demo.xml",
         "demo/reminder_dunning_demo.xml",
     ],
 }
