@@ -224,7 +224,8 @@ class ResPartner(models.Model):
         _ = self.env._
         if not route.to:
             route.error = _(
-                "No contact of %(partner)s has a function matching '%(patterns)s'.",
+                "No contact of %(partner)s has a function matching '%(patterns)s': "
+                "give one of its contacts a matching Job Position.",
                 partner=route.partner.display_name,
                 patterns=function_patterns,
             )
@@ -235,7 +236,8 @@ class ResPartner(models.Model):
                 route.pec_emails = [email_normalize(route.partner.pec_email)]
             if not route.pec_emails:
                 route.error = _(
-                    "No PEC address for %(partner)s: %(type)s must be sent by certified e-mail.",
+                    "No PEC address for %(partner)s: %(type)s must be sent by certified e-mail. "
+                    "Fill in the PEC E-mail of the customer or of the contact who receives it.",
                     partner=route.partner.display_name,
                     type=document_type.name,
                 )
@@ -254,8 +256,10 @@ class ResPartner(models.Model):
             route.error = " ".join(contact._reminder_sms_number_error() for contact in unreachable)
         else:
             route.error = _(
-                "No valid e-mail address on %(contacts)s.",
+                "No valid e-mail address on %(contacts)s: fill one in, or subscribe a contact "
+                "with an e-mail address to %(type)s (Communication Routing tab of the customer).",
                 contacts=", ".join(unreachable.mapped("display_name")),
+                type=document_type.name if document_type else _("this document"),
             )
         return route
 
