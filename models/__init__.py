@@ -17,4 +17,4 @@ from . import reminder_recurrence_occurrence
 from . import mail_activity
 from . import reminder_todo
 from . import reminder_todo_preview
-from . import ir_http
+from . import res_users

@@ -1,7 +1,8 @@
 from datetime import timedelta
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from .common import DunningCommon
 
@@ -218,3 +219,48 @@ class TestDunningTodoTour(TodoCommon, HttpCase):
         self.start_tour("/odoo", "reminder_todo_tour", login="handler")
         self.assertEqual(self.Todo.with_user(self.handler).search([]).partner_id, self.tulcea)
         self.assertEqual(self.env["reminder.dunning.run"].search([]).partner_ids, self.bihor | self.rossi)
+
+
+@tagged("post_install", "-at_install")
+class TestTodoHomeAction(TransactionCase):
+    """Dunning handlers land on Reminders to handle through Odoo's Home
+    Action, set when they become handlers or on request, never by data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.todo_action_id = cls.env.ref("reminder_automation.action_reminder_todo_open").id
+        cls.handler_group = cls.env.ref("reminder_automation.group_reminder_dunning")
+
+    def _user(self, login, groups="base.group_user", **values):
+        return new_test_user(self.env, login, groups=groups, name=login.title(), **values)
+
+    def test_new_handler_lands_on_todo(self):
+        handler = self._user("handler", "base.group_user,reminder_automation.group_reminder_dunning")
+        manager = self._user("manager", "base.group_user,reminder_automation.group_reminder_manager")
+        self.assertEqual((handler | manager).action_id.ids, [self.todo_action_id])
+        self.assertFalse(self._user("clerk").action_id)
+
+    def test_user_made_handler_lands_on_todo(self):
+        clerk = self._user("clerk")
+        clerk.group_ids = [Command.link(self.handler_group.id)]
+        self.assertEqual(clerk.action_id.id, self.todo_action_id)
+
+    def test_own_home_action_kept(self):
+        discuss = self.env.ref("mail.action_discuss")
+        clerk = self._user("clerk", action_id=discuss.id)
+        clerk.group_ids = [Command.link(self.handler_group.id)]
+        self.assertEqual(clerk.action_id.id, discuss.id)
+        clerk.action_reminder_land_on_todo()
+        self.assertEqual(clerk.action_id.id, self.todo_action_id, "on request, it replaces the user's own")
+
+    def test_only_handlers_on_request(self):
+        clerk = self._user("clerk")
+        with self.assertRaisesRegex(UserError, clerk.name):
+            clerk.action_reminder_land_on_todo()
+        self.assertFalse(clerk.action_id)
+
+    def test_not_for_admin_by_data(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("reminder_automation.group_reminder_manager"))
+        self.assertNotEqual(admin.action_id.id, self.todo_action_id)
