@@ -2,9 +2,13 @@
 # Runs every test of reminder_automation on real Odoo 19 + PostgreSQL:
 # a fresh database, the module installed, Odoo's own test runner
 # (at_install and post_install tests, browser tours in headless Chromium).
+# Then, on the same database, Odoo's own test classes listed in
+# scripts/core_tests.txt, with this module's code in the registry
+# (scripts/test_core.py): the module must not break Odoo.
 #
-#   bash scripts/test.sh                 # all tests of the module
-#   RA_TEST_TAGS=/reminder_automation:TestRouting bash scripts/test.sh
+#   bash scripts/test.sh                 # all tests of the module, then the core tests
+#   RA_TEST_TAGS=/reminder_automation:TestRouting bash scripts/test.sh   # one class, no core tests
+#   RA_CORE_TESTS=0 bash scripts/test.sh # the module's tests only
 #   RA_ODOO_ARGS="--log-handler odoo.sql_db:DEBUG" bash scripts/test.sh  # extra odoo-bin options
 #
 # Prints "N passed, N failed" and exits non-zero on any failure, error,
@@ -18,41 +22,79 @@ ODOO_SRC=${ODOO_SRC:-/opt/odoo}
 RA_HOME=${RA_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/reminder_automation}
 RA_TEST_DB=${RA_TEST_DB:-reminder_test_$$}
 RA_TEST_PORT=${RA_TEST_PORT:-8169}
+RA_CORE_TESTS=${RA_CORE_TESTS:-$([ -z "${RA_TEST_TAGS:-}" ] && echo 1 || echo 0)}
 RA_TEST_TAGS=${RA_TEST_TAGS:-/reminder_automation}
 LOG=${RA_TEST_LOG:-$RA_HOME/test-$RA_TEST_DB.log}
+CORE_LOG=${LOG%.log}-core.log
+PYTHON="$RA_HOME/venv/bin/python"
+ODOO_ARGS=(-c "$RA_HOME/odoo.conf" -d "$RA_TEST_DB" --http-port "$RA_TEST_PORT" --http-interface 127.0.0.1
+    --stop-after-init --log-level=test --db-filter="^$RA_TEST_DB\$")
 
 cleanup() { dropdb --if-exists "$RA_TEST_DB" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 cleanup
 
+# run LOG COMMAND...: run an Odoo command, keep its log, show its notable lines
+run() {
+    local log=$1
+    shift
+    set +e
+    "$@" ${RA_ODOO_ARGS:-} 2>&1 | tee -a "$log" | grep -E --line-buffered \
+        ' (ERROR|CRITICAL|WARNING) |^(FAIL|ERROR):|Traceback|tests when loading| Ran [0-9]+ tests? ' \
+        | grep -vE 'running as user .root.|wkhtmltopdf'
+    local rc=${PIPESTATUS[0]}
+    set -e
+    return "$rc"
+}
+
+passed=0 failed=0 skipped=0 broken=0
+# count LOG ODOO_EXIT_CODE: add a log's test results to the totals
+count() {
+    local log=$1 rc=$2 summary failures errors total stray skips
+    summary=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1 || true)
+    if [ -z "$summary" ]; then
+        echo "[test] no test summary in $log (Odoo exit code $rc)"
+        failed=$((failed + 1)) broken=1
+        return
+    fi
+    read -r failures errors total < <(echo "$summary" | sed -E 's/([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests/\1 \2 \3/')
+    skips=$(grep -cE ' INFO .* skipped ' "$log" || true)
+    # An ERROR logged outside a test (a view that fails to load, a broken
+    # data file) does not count as a test failure in Odoo's report.
+    stray=$(grep -E ' (ERROR|CRITICAL) ' "$log" | grep -vcE 'tests when loading|(FAIL|ERROR): ' || true)
+    echo "[test] $(basename "$log"): $summary; error log lines: $stray; skipped: $skips"
+    failed=$((failed + failures + errors))
+    passed=$((passed + (total > failures + errors ? total - failures - errors : 0)))
+    skipped=$((skipped + skips))
+    if [ "$total" -eq 0 ] || [ "$stray" -ne 0 ] || [ "$rc" -ne 0 ]; then
+        broken=1
+    fi
+}
+
+: >"$LOG"
 echo "[test] installing reminder_automation in fresh database $RA_TEST_DB, tags $RA_TEST_TAGS"
 echo "[test] full log: $LOG"
-set +e
-"$RA_HOME/venv/bin/python" "$ODOO_SRC/odoo-bin" -c "$RA_HOME/odoo.conf" \
-    -d "$RA_TEST_DB" -i reminder_automation --test-enable --test-tags "$RA_TEST_TAGS" \
-    --http-port "$RA_TEST_PORT" --http-interface 127.0.0.1 --stop-after-init --log-level=test \
-    --db-filter="^$RA_TEST_DB\$" ${RA_ODOO_ARGS:-} 2>&1 | tee "$LOG" | grep -E --line-buffered \
-    ' (ERROR|CRITICAL|WARNING) |^(FAIL|ERROR):|Traceback|tests when loading| Ran [0-9]+ tests? ' \
-    | grep -vE 'running as user .root.|wkhtmltopdf'
-odoo_rc=${PIPESTATUS[0]}
-set -e
+rc=0
+run "$LOG" "$PYTHON" "$ODOO_SRC/odoo-bin" "${ODOO_ARGS[@]}" \
+    -i reminder_automation --test-enable --test-tags "$RA_TEST_TAGS" || rc=$?
+count "$LOG" "$rc"
 
-summary=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$LOG" | tail -1 || true)
-if [ -z "$summary" ]; then
-    echo "[test] no test summary in the log (Odoo exit code $odoo_rc)"
-    echo "0 passed, 1 failed"
-    exit 1
+if [ "$RA_CORE_TESTS" = 1 ]; then
+    core_tags=$(grep -vE '^\s*(#|$)' "$ADDON_DIR/scripts/core_tests.txt" | paste -sd, -)
+    : >"$CORE_LOG"
+    echo "[test] Odoo's own tests (scripts/core_tests.txt) with reminder_automation installed"
+    echo "[test] full log: $CORE_LOG"
+    rc=0
+    run "$CORE_LOG" "$PYTHON" "$ODOO_SRC/odoo-bin" "${ODOO_ARGS[@]}" -i test_mail,test_mail_sms || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        run "$CORE_LOG" "$PYTHON" "$ADDON_DIR/scripts/test_core.py" "${ODOO_ARGS[@]}" \
+            --test-enable --test-tags "$core_tags" || rc=$?
+    fi
+    count "$CORE_LOG" "$rc"
 fi
-read -r failures errors total < <(echo "$summary" | sed -E 's/([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests/\1 \2 \3/')
-skipped=$(grep -cE ' INFO .* skipped ' "$LOG" || true)
-# An ERROR logged outside a test (a view that fails to load, a broken
-# data file) does not count as a test failure in Odoo's report.
-stray_errors=$(grep -E ' (ERROR|CRITICAL) ' "$LOG" | grep -vcE 'tests when loading|(FAIL|ERROR): ' || true)
-failed=$((failures + errors))
-passed=$((total > failed ? total - failed : 0))
+
 echo
-echo "[test] odoo: $summary; error log lines: $stray_errors; skipped: $skipped"
 echo "$passed passed, $failed failed, $skipped skipped"
-if [ "$total" -eq 0 ] || [ "$failed" -ne 0 ] || [ "$stray_errors" -ne 0 ] || [ "$odoo_rc" -ne 0 ]; then
+if [ "$failed" -ne 0 ] || [ "$broken" -ne 0 ]; then
     exit 1
 fi
