@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import hmac
 
 
@@ -33,12 +34,32 @@ class AccountMove(models.Model):
 
     def _reminder_pay_urls(self, base_url=""):
         """``{invoice id: "pay now" link}`` of reminders: signed, the link
-        leads to the invoice's portal page (see ``controllers/portal.py``)."""
+        leads to the invoice's portal page (see ``controllers/portal.py``).
+
+        A signature opens the invoice to anyone: it is issued only for the
+        invoices the caller may read, themselves or through a dunning
+        communication (a handler without invoicing rights sends reminders)."""
+        if unreadable := self - self._reminder_readable():
+            raise AccessError(
+                self.env._(
+                    "You may not issue a payment link for %s.",
+                    ", ".join(unreadable.sudo().mapped("display_name")),
+                )
+            )
         env = self.env(su=True)
         return {
             move.id: f"{base_url}/reminder/invoice/{move.id}/{move._reminder_pay_signature(env)}"
             for move in self
         }
+
+    def _reminder_readable(self):
+        """The invoices of ``self`` the current user may read, or may read
+        a dunning line of, in two queries at most."""
+        readable = self._filtered_access("read")
+        Line = self.env["reminder.dunning.line"]
+        if (others := self - readable) and Line.has_access("read"):
+            readable |= Line.search([("move_id", "in", others.ids)]).move_id & others
+        return readable
 
     def _reminder_send_by_email(self, route):
         """E-mail the invoice, with its PDF, to the recipients routed for

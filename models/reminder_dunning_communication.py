@@ -41,6 +41,10 @@ class ReminderDunningCommunication(models.Model):
     letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True, copy=False)
     activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
 
+    @api.constrains("partner_id", "company_id")
+    def _check_invoices_of_customer(self):
+        self.line_ids._check_invoice_of_communication()
+
     @api.depends("partner_id", "level_id")
     def _compute_display_name(self):
         for comm in self:
@@ -90,19 +94,28 @@ class ReminderDunningCommunication(models.Model):
         """``{communication id: [(invoice id, number, date, due date, days
         late, amount due, currency id)]}`` of the lines not cancelled, read
         in one query: through the ORM, 10,000 lines and their invoices cost
-        a second."""
+        a second.
+
+        Under the reader's rights: only the communications the reader may
+        read, and of each only the invoices of its own customer and company
+        (as the lines' constraint requires, and whatever SQL inserted)."""
         self.env["reminder.dunning.line"].flush_model()
-        self.env["account.move"].flush_model(["name", "invoice_date", "invoice_date_due", "currency_id"])
+        self.flush_model(["partner_id", "company_id"])
+        self.env["account.move"].flush_model(
+            ["name", "invoice_date", "invoice_date_due", "currency_id", "company_id", "commercial_partner_id"]
+        )
         items = defaultdict(list)
         for comm_id, *item in self.env.execute_query(
             SQL(
                 """SELECT l.communication_id, m.id, m.name, m.invoice_date, m.invoice_date_due,
                           l.days_late, l.residual, m.currency_id
                      FROM reminder_dunning_line l
+                     JOIN reminder_dunning_communication c ON c.id = l.communication_id
                      JOIN account_move m ON m.id = l.move_id
+                          AND m.company_id = c.company_id AND m.commercial_partner_id = c.partner_id
                     WHERE l.communication_id = ANY(%s) AND NOT l.cancelled
                  ORDER BY l.communication_id, m.invoice_date_due, l.id""",
-                self.ids,
+                self._filtered_access("read").ids,
             )
         ):
             items[comm_id].append(item)
@@ -213,7 +226,7 @@ class ReminderDunningCommunication(models.Model):
                     ", ".join(superseded.mapped("display_name")),
                 )
             )
-        self.write({"send_state": "draft", "error_message": False})
+        self._reminder_write_state("draft", error_message=False)
         self._dunning_resolve_recipients()
         self.filtered(
             lambda comm: comm.send_state == "draft" and comm.run_id.state in ("sending", "done")
@@ -266,7 +279,7 @@ class ReminderDunningCommunication(models.Model):
         if not paid:
             return
         emptied = self.filtered(lambda comm: not comm.item_count)
-        emptied.write({"send_state": "cancelled", "error_message": self.env._("Paid before sending.")})
+        emptied._reminder_write_state("cancelled", error_message=self.env._("Paid before sending."))
 
     def _ensure_invoice_pdfs(self):
         """Render the missing invoice PDFs once, the way Odoo stores them
@@ -301,7 +314,7 @@ class ReminderDunningCommunication(models.Model):
     def _mark_queued(self):
         """Handed over to a channel that cannot fail on routing (letter, activity)."""
         self.filtered(lambda comm: not comm.date_sent).date_sent = fields.Datetime.now()
-        self.send_state = "queued"
+        self._reminder_write_state("queued")
 
     def _schedule_activities(self):
         values = []

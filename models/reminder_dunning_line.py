@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 
@@ -55,6 +56,29 @@ class ReminderDunningLine(models.Model):
         "(move_id, level_id, repeat_count) WHERE NOT cancelled",
         "This invoice already received this reminder level.",
     )
+
+    @api.constrains("move_id", "communication_id")
+    def _check_invoice_of_communication(self):
+        """A line reminds an invoice of its communication's customer and
+        company, never another's: its item table and pay-now link show the
+        invoice to whoever reads the communication. Checked on the ORM's
+        create and write; the engine inserts lines in SQL from those very
+        invoices."""
+        foreign = self.sudo().filtered(
+            lambda line: (
+                line.move_id.company_id != line.communication_id.company_id
+                or line.move_id.commercial_partner_id
+                != line.communication_id.partner_id.commercial_partner_id
+            )
+        )
+        if foreign:
+            raise ValidationError(
+                self.env._(
+                    "A dunning line can only remind an invoice of its communication's customer "
+                    "and company: %s.",
+                    ", ".join(foreign.move_id.mapped("display_name")),
+                )
+            )
 
     @api.depends("cancelled", "communication_id.send_state")
     def _compute_state(self):

@@ -4,7 +4,7 @@ from collections import defaultdict
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize, mute_logger
 
 _logger = logging.getLogger(__name__)
@@ -82,9 +82,27 @@ class ReminderDunningRun(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any("state" in vals for vals in vals_list):
+            self._check_state_write()
         for vals in vals_list:
             vals["name"] = self.env["ir.sequence"].next_by_code("reminder.dunning.run") or vals.get("name")
         return super().create(vals_list)
+
+    def write(self, vals):
+        if "state" in vals:
+            self._check_state_write()
+        return super().write(vals)
+
+    def _check_state_write(self):
+        """A run's state changes only through its actions (prepare, send,
+        cancel), which write it as superuser: never by a user's write."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._("The state of a dunning run changes only by preparing, sending or cancelling it.")
+            )
+
+    def _write_state(self, state, **values):
+        self.sudo().write({"state": state, **values})
 
     def _get_form_action(self):
         return {
@@ -111,7 +129,7 @@ class ReminderDunningRun(models.Model):
             key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
             groups[key].append(item)
         self._insert_communications(list(groups.values()))._dunning_resolve_recipients()
-        self.state = "prepared"
+        self._write_state("prepared")
         return True
 
     def _insert_communications(self, groups):
@@ -197,7 +215,7 @@ class ReminderDunningRun(models.Model):
         if self.filtered(lambda run: run.state in ("sending", "done")):
             raise UserError(self.env._("A run that started sending cannot be cancelled."))
         self.communication_ids.action_cancel()
-        self.state = "cancelled"
+        self._write_state("cancelled")
 
     def _send_resumable(self):
         """Send the communications still to send, batch after batch.
@@ -211,7 +229,7 @@ class ReminderDunningRun(models.Model):
         if not self._try_lock(self):
             _logger.info("Dunning run %s is being sent by another worker", self.name)
             return False
-        self.state = "sending"
+        self._write_state("sending")
         batch_size = int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size", 500) or 500)
         Communication = self.env["reminder.dunning.communication"]
         while True:
@@ -247,7 +265,7 @@ class ReminderDunningRun(models.Model):
         return self.env["ir.cron"]._commit_progress(processed)
 
     def _finish(self):
-        self.write({"state": "done", "report_html": self._execution_report()})
+        self._write_state("done", report_html=self._execution_report())
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         responsible = self.policy_id.responsible_id
         # also e-mailed to the address the reminders left from (e.g. the

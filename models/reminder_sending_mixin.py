@@ -4,7 +4,7 @@ from collections import defaultdict
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize, split_every
 
 _logger = logging.getLogger(__name__)
@@ -78,6 +78,32 @@ class ReminderSendingMixin(models.AbstractModel):
     tracking_email_ids = fields.One2many(related="mail_message_id.mail_tracking_ids", string="Tracking")
     sms_ids = fields.Many2many("sms.sms", string="SMS", readonly=True, copy=False)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any("send_state" in vals for vals in vals_list):
+            self._reminder_check_state_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "send_state" in vals:
+            self._reminder_check_state_write()
+        return super().write(vals)
+
+    def _reminder_check_state_write(self):
+        """The sending status changes only through the engine's methods,
+        which write it as superuser: never by a user's create or write (a
+        readonly field is readonly in the views only)."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The status of a reminder changes only by preparing, sending, retrying or cancelling it."
+                )
+            )
+
+    def _reminder_write_state(self, send_state, **values):
+        """The engine's way to change the sending status of ``self``."""
+        self.sudo().write({"send_state": send_state, **values})
+
     @api.depends("send_state", "mail_message_id")
     def _compute_state(self):
         """From the tracking of the customer's copies only: staff copies are
@@ -145,7 +171,7 @@ class ReminderSendingMixin(models.AbstractModel):
         return routable
 
     def _reminder_set_error(self, message):
-        self.write({"send_state": "error", "error_message": message})
+        self._reminder_write_state("error", error_message=message)
 
     def _reminder_resolve_recipients(self, channel="email"):
         """Route before sending, so that a review shows who receives what
@@ -177,11 +203,11 @@ class ReminderSendingMixin(models.AbstractModel):
         if route.is_pec:
             return ", ".join(route.pec_emails), ""
         if channel == "sms":
-            return ", ".join(route.to.mapped("display_name")), ""
+            return ", ".join(route.to._reminder_recipient_labels("display_name")), ""
         extra_cc = [e for e in self._reminder_extra_cc() if e and email_normalize(e)]
         return (
-            ", ".join(route.to.mapped("email_formatted")),
-            ", ".join(route.cc.mapped("email_formatted") + extra_cc),
+            ", ".join(route.to._reminder_recipient_labels()),
+            ", ".join(route.cc._reminder_recipient_labels() + extra_cc),
         )
 
     def _reminder_send_emails(self):
@@ -210,15 +236,16 @@ class ReminderSendingMixin(models.AbstractModel):
         MailMail = self.env["mail.mail"].sudo()
         chunks = split_every(MAIL_CREATE_CHUNK, mail_values)
         mails = MailMail.concat(*(MailMail.create(chunk) for chunk in chunks))
-        sent.write({"send_state": "queued", "error_message": False, "date_sent": fields.Datetime.now()})
+        sent._reminder_write_state("queued", error_message=False, date_sent=fields.Datetime.now())
         for record, mail in zip(sent, mails, strict=True):
+            email_to, email_cc = record._reminder_recipient_texts(routes[record])
             # one write per record (a write costs more than its fields); the
             # ORM flushes them in one UPDATE per hundred records
             record.write(
                 {
                     "mail_message_id": mail.mail_message_id.id,
-                    "email_to": self._reminder_recipient_texts(routes[record])[0],
-                    "email_cc": mail.email_cc,
+                    "email_to": email_to,
+                    "email_cc": email_cc,
                     "pec_email_to": ",".join(routes[record].pec_emails),
                 }
             )
@@ -351,7 +378,7 @@ class ReminderSendingMixin(models.AbstractModel):
         for owner, one_sms in zip(owners, sms, strict=True):
             by_owner[owner].append(one_sms.id)
         for owner, ids in by_owner.items():
-            owner.write({"sms_ids": [fields.Command.link(i) for i in ids], "send_state": "queued"})
+            owner._reminder_write_state("queued", sms_ids=[fields.Command.link(i) for i in ids])
         return self.browse([o.id for o in by_owner])
 
     def _reminder_sms_template(self):
@@ -360,4 +387,4 @@ class ReminderSendingMixin(models.AbstractModel):
     def action_cancel(self):
         if self.filtered(lambda r: r.send_state == "queued"):
             raise UserError(self.env._("A queued sending cannot be cancelled."))
-        self.send_state = "cancelled"
+        self._reminder_write_state("cancelled")

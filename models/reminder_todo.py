@@ -276,8 +276,9 @@ class ReminderTodo(models.Model):
                     "days_late": oldest.days_late,
                     "salesperson_id": user_id or move_salesperson.get(oldest.move_id),
                     "country_id": country_id,
-                    "recipients": ", ".join(route.pec_emails or route.to.mapped("email")) or None,
-                    "email_cc": ", ".join(route.cc.mapped("email")) or None,
+                    "recipients": ", ".join(route.pec_emails or route.to._reminder_recipient_labels("email"))
+                    or None,
+                    "email_cc": ", ".join(route.cc._reminder_recipient_labels("email")) or None,
                     "no_recipient": bool(route.error),
                     "route_error": route.error or None,
                     "next_date": min(item.next_date for item in items),

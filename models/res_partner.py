@@ -169,7 +169,12 @@ class ResPartner(models.Model):
         Copy Of" are put in CC. A type requiring PEC takes the recipients' PEC
         addresses, else the partner's. The number of queries does not depend
         on the number of partners.
+
+        Contacts and subscriptions are read as superuser, so that a cron and
+        a handler route alike: the routes hold superuser records, to send
+        with; show them to users through ``_reminder_recipient_labels``.
         """
+        partners = self.sudo()  # same recipients whoever sends: confidential contacts included
         regex = compile_function_patterns(function_patterns)
         route_fields = [
             "function",
@@ -180,18 +185,19 @@ class ResPartner(models.Model):
             "mobile",
             "name",
             "is_company",
+            "reminder_confidential",
         ]
-        self.fetch(route_fields)
-        contacts = self.search_fetch(
-            [("parent_id", "in", self.ids), ("is_company", "=", False)],
+        partners.fetch(route_fields)
+        contacts = partners.search_fetch(
+            [("parent_id", "in", partners.ids), ("is_company", "=", False)],
             ["parent_id", *route_fields],
             order="parent_id, id",
         )
         contacts_by_parent = contacts.grouped("parent_id")
-        subscribed_to, subscribed_cc = self._reminder_subscribers(document_type, contacts)
+        subscribed_to, subscribed_cc = partners._reminder_subscribers(document_type, contacts)
         routes = {}
-        for partner in self:
-            candidates = partner | contacts_by_parent.get(partner, self.browse())
+        for partner in partners:
+            candidates = partner | contacts_by_parent.get(partner, partners.browse())
             if regex:
                 to = candidates.filtered(lambda c: c.function and regex.match(_fold(c.function)))
                 if not to and not partner.is_company:
@@ -199,7 +205,7 @@ class ResPartner(models.Model):
             else:
                 to = candidates.filtered(lambda c: c.id in subscribed_to) or partner
             cc = candidates.filtered(lambda c: c.id in subscribed_cc) - to
-            routes[partner.id] = self._reminder_check_route(
+            routes[partner.id] = partners._reminder_check_route(
                 RecipientRoute(partner, to, cc), document_type, function_patterns, channel
             )
         return routes
@@ -217,6 +223,13 @@ class ResPartner(models.Model):
             [("id", "in", candidate_ids), ("reminder_cc_document_type_ids", "in", document_type.ids)]
         ).ids
         return set(to_ids), set(cc_ids)
+
+    def _reminder_recipient_labels(self, fname="email_formatted"):
+        """``self`` as recipient lists show them, ``fname`` of each contact;
+        a confidential contact only as such: the texts are stored on
+        reminders and read by users outside the confidential group."""
+        hidden = self.env._("Confidential contact")
+        return [hidden if partner.reminder_confidential else partner[fname] for partner in self]
 
     def _reminder_check_route(self, route, document_type, function_patterns, channel):
         """Fill the PEC addresses and drop the recipients who cannot be
@@ -258,7 +271,7 @@ class ResPartner(models.Model):
             route.error = _(
                 "No valid e-mail address on %(contacts)s: fill one in, or subscribe a contact "
                 "with an e-mail address to %(type)s (Communication Routing tab of the customer).",
-                contacts=", ".join(unreachable.mapped("display_name")),
+                contacts=", ".join(unreachable._reminder_recipient_labels("display_name")),
                 type=document_type.name if document_type else _("this document"),
             )
         return route

@@ -12,3 +12,4 @@ from . import test_dunning_layout
 from . import test_dunning_gap
 from . import test_pay_link
 from . import test_delivery
+from . import test_security

@@ -36,10 +36,15 @@ class TestConfidential(ReminderCommon):
             partners.search([("parent_id", "=", self.company_partner.id)]), self.anna | self.tomasz
         )
 
-    def test_routing_as_ordinary_user_ignores_hidden_contacts(self):
+    def test_routing_is_the_same_whoever_routes(self):
+        """Confidential contacts receive what they are routed, whoever sends;
+        the users who may not see them only read that one did."""
         company_partner = self.company_partner.with_user(self.user)
         route = company_partner._reminder_route(None, "Księg, Prezes")[company_partner.id]
-        self.assertEqual(route.to.ids, self.anna.ids)
+        self.assertEqual(route.to.ids, (self.anna | self.tomasz).ids)
+        self.assertEqual(
+            route.to._reminder_recipient_labels(), [self.anna.email_formatted, "Confidential contact"]
+        )
 
     def test_user_partner_cannot_be_confidential(self):
         with self.assertRaises(ValidationError):

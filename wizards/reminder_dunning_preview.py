@@ -27,11 +27,7 @@ class ReminderDunningPreview(models.TransientModel):
             if route.error:
                 wizard.error = route.error
             else:
-                values = comm.partner_id._reminder_mail_recipient_values(route) if not route.is_pec else {}
-                wizard.recipients = ", ".join(route.pec_emails or route.to.mapped("email_formatted"))
-                wizard.email_cc = ", ".join(
-                    filter(None, [values.get("email_cc"), *comm._reminder_extra_cc()])
-                )
+                wizard.recipients, wizard.email_cc = comm._reminder_recipient_texts(route)
             template = comm._reminder_mail_template()
             if template:
                 rendered = comm._reminder_render_mails()[comm.id]
