@@ -1,9 +1,15 @@
+from datetime import timedelta
 from email.utils import COMMASPACE
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import email_normalize_all, formataddr
+from odoo.tools import email_normalize_all, format_datetime, formataddr
 from odoo.tools.mail import email_split_and_format_normalize
+
+# Minutes before each new try of a reminder a mail server refused for now
+# (4xx): about three hours in all, then the refusal is final.
+SMTP_RETRY_DELAYS = (5, 15, 45, 135)
+TRACKING_SENT_STATES = ("sent", "delivered", "opened")
 
 
 class MailMail(models.Model):
@@ -19,6 +25,12 @@ class MailMail(models.Model):
         readonly=True,
         help="Each recipient receives its own copy (its own tracking), and every copy shows "
         "the same To (the routed contacts) and Cc (the copies), so that reply-all reaches them all.",
+    )
+    reminder_retry_count = fields.Integer(
+        string="SMTP Retries",
+        readonly=True,
+        copy=False,
+        help="Times a reminder was queued again after a temporary refusal (4xx) of the mail server.",
     )
 
     def _filter_mail_mail_servers(self, mail_servers):
@@ -46,7 +58,33 @@ class MailMail(models.Model):
             cc_header = email_split_and_format_normalize(self.email_cc or "")
             for email in emails:
                 email.update(email_to=to_header, email_cc=cc_header)
+            if self.reminder_retry_count:
+                emails = self._reminder_unsent_copies(emails)
         return emails
+
+    def _reminder_unsent_copies(self, emails):
+        """On a retry, the copies an earlier try handed over are not sent
+        again; their new tracking is dropped."""
+        Tracking = self.env["mail.tracking.email"].sudo()
+        new_trackings = Tracking.browse(
+            int(self.env["ir.mail_server"]._tracking_email_id_body_get(email["body"]) or 0)
+            for email in emails
+        )
+        sent = Tracking.search(
+            [
+                ("mail_id", "=", self.id),
+                ("state", "in", TRACKING_SENT_STATES),
+                ("id", "not in", new_trackings.ids),
+            ]
+        )
+        sent_to = {frozenset(email_normalize_all(tracking.recipient)) for tracking in sent}
+        unsent = []
+        for email, tracking in zip(emails, new_trackings, strict=True):
+            if frozenset(email["email_to_normalized"]) in sent_to:
+                tracking.unlink()
+            else:
+                unsent.append(email)
+        return unsent
 
     def _tracking_email_prepare(self, email):
         """Name the recipients of the copies' tracking (Odoo leaves it empty
@@ -57,6 +95,77 @@ class MailMail(models.Model):
             values["reminder_customer_copy"] = bool(email.get("partner_id") or email.get("email_to"))
             values["recipient"] = values["recipient"] or COMMASPACE.join(email.get("email_cc") or [])
         return values
+
+    def _postprocess_sent_message(
+        self, success_pids, success_emails, failure_reason=False, failure_type=None
+    ):
+        """A reminder the mail server refused for now (4xx) is queued again
+        later, a few times; any other failure is final and the reminder's
+        error. Either way the reminder shows the server's reply."""
+        reminders = self.filtered("reminder_shared_headers")
+        if failure_type:
+            reminders.filtered(lambda mail: mail.state == "exception")._reminder_delivery_failed()
+        else:
+            retried = reminders.filtered(lambda mail: mail.state == "sent" and mail.reminder_retry_count)
+            for sendings in self.env["reminder.sending.mixin"]._reminder_sendings_of(retried.mail_message_id):
+                sendings.error_message = False
+        return super()._postprocess_sent_message(
+            success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type
+        )
+
+    def _reminder_delivery_failed(self):
+        Tracking = self.env["mail.tracking.email"].sudo()
+        failed_copies = Tracking.search(
+            [("mail_id", "in", self.ids), ("state", "=", "error")], order="id desc"
+        )
+        last_failed_copy = {}
+        for tracking in failed_copies:
+            last_failed_copy.setdefault(tracking.mail_id, tracking)
+        for mail in self:
+            failed_copy = last_failed_copy.get(mail, Tracking)
+            reason = failed_copy.error_description or mail.failure_reason
+            transient = 400 <= failed_copy.reminder_smtp_code < 500
+            if transient and mail.reminder_retry_count < len(SMTP_RETRY_DELAYS):
+                mail._reminder_retry_later(failed_copy, reason)
+                continue
+            if transient:
+                message = self.env._(
+                    "Refused by the mail server, %(count)s tries: %(reason)s",
+                    count=mail.reminder_retry_count + 1,
+                    reason=reason,
+                )
+            else:
+                message = self.env._("Refused by the mail server: %(reason)s", reason=reason)
+            for sendings in self.env["reminder.sending.mixin"]._reminder_sendings_of(mail.mail_message_id):
+                sendings._reminder_set_error(message)
+
+    def _reminder_retry_later(self, failed_copy, reason):
+        """Queue the mail again after its back-off delay; the refused copy
+        is deferred, and the copies this try never reached are untracked
+        (the next try tracks them anew)."""
+        self.ensure_one()
+        delay = SMTP_RETRY_DELAYS[self.reminder_retry_count]
+        scheduled = fields.Datetime.now() + timedelta(minutes=delay)
+        self.write(
+            {
+                "state": "outgoing",
+                "scheduled_date": scheduled,
+                "reminder_retry_count": self.reminder_retry_count + 1,
+            }
+        )
+        failed_copy.state = "deferred"
+        self.env["mail.tracking.email"].sudo().search(
+            [("mail_id", "=", self.id), ("state", "=", False)]
+        ).unlink()
+        message = self.env._(
+            "Refused for now by the mail server, retry %(retry)s of %(max)s at %(date)s: %(reason)s",
+            retry=self.reminder_retry_count,
+            max=len(SMTP_RETRY_DELAYS),
+            date=format_datetime(self.env, scheduled),
+            reason=reason,
+        )
+        for sendings in self.env["reminder.sending.mixin"]._reminder_sendings_of(self.mail_message_id):
+            sendings.error_message = message
 
     @api.constrains("mail_message_id", "mail_server_id", "reminder_is_pec")
     def _check_mail_server_id(self):

@@ -1,4 +1,29 @@
+import smtplib
+
 from odoo import fields, models
+
+
+def smtp_reply(error):
+    """``(code, text)`` of the SMTP reply behind ``error`` (Odoo wraps
+    smtplib's errors in a MailDeliveryException), or ``(0, "")``. Of a
+    refusal of several recipients, the highest code: one final refusal
+    makes the whole final."""
+    while error is not None:
+        if isinstance(error, smtplib.SMTPRecipientsRefused):
+            replies = sorted(
+                (code, address, message) for address, (code, message) in error.recipients.items()
+            )
+            text = "; ".join(
+                f"{address}: {code} {message.decode(errors='replace')}" for code, address, message in replies
+            )
+            return replies[-1][0], text
+        if isinstance(error, smtplib.SMTPResponseException):
+            message = error.smtp_error
+            if isinstance(message, bytes):
+                message = message.decode(errors="replace")
+            return error.smtp_code, f"{error.smtp_code} {message}"
+        error = error.__cause__ or error.__context__
+    return 0, ""
 
 
 class MailTrackingEmail(models.Model):
@@ -9,6 +34,11 @@ class MailTrackingEmail(models.Model):
         help="The copy of a reminder sent to one of the customer's recipients (not a staff copy): "
         "its delivery and opening are the reminder's.",
     )
+    reminder_smtp_code = fields.Integer(
+        string="SMTP Reply Code",
+        readonly=True,
+        help="The code with which the mail server refused a reminder: 4xx is retried, 5xx is final.",
+    )
 
     def write(self, vals):
         """A reminder's state follows its customer copies' tracking. Other
@@ -18,13 +48,18 @@ class MailTrackingEmail(models.Model):
             self.filtered("reminder_customer_copy")._reminder_refresh_sendings()
         return result
 
+    def smtp_error(self, mail_server, smtp_server, exception):
+        """Keep the server's own reply of a refused reminder: its code
+        decides a retry, its text is what the reminder shows."""
+        result = super().smtp_error(mail_server, smtp_server, exception)
+        code, text = smtp_reply(exception)
+        if code and self.mail_id.reminder_shared_headers:
+            self.sudo().write({"reminder_smtp_code": code, "error_description": text})
+        return result
+
     def _reminder_refresh_sendings(self):
         if not self:
             return
         Mixin = self.env["reminder.sending.mixin"]
-        for model_name in self.env.registry.descendants([Mixin._name], "_inherit"):
-            model = self.env[model_name]
-            if model._abstract:
-                continue
-            sendings = model.sudo().search([("mail_message_id", "in", self.mail_message_id.ids)])
-            self.env.add_to_compute(model._fields["state"], sendings)
+        for sendings in Mixin._reminder_sendings_of(self.mail_message_id):
+            self.env.add_to_compute(sendings._fields["state"], sendings)

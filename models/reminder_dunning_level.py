@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# Day offsets beyond ten years are typing mistakes, and far enough ones make
+# date arithmetic overflow.
+MAX_DAYS = 3650
+
 
 class ReminderDunningLevel(models.Model):
     """One step of a dunning policy: when, through which channels, with
@@ -65,6 +69,20 @@ class ReminderDunningLevel(models.Model):
     def _compute_is_last(self):
         for level in self:
             level.is_last = level == level.policy_id.level_ids.sorted("days")[-1:]
+
+    @api.constrains("days", "min_days_since_previous", "repeat_days")
+    def _check_day_bounds(self):
+        for level in self:
+            for fname in ("days", "min_days_since_previous", "repeat_days"):
+                if abs(level[fname]) > MAX_DAYS:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s of level %(level)s must be between -%(max)s and %(max)s days.",
+                            field=self._fields[fname]._description_string(self.env),
+                            level=level.name,
+                            max=MAX_DAYS,
+                        )
+                    )
 
     @api.constrains("repeat_days", "days", "policy_id")
     def _check_repeat_last_level_only(self):

@@ -2,11 +2,14 @@ import ast
 from collections import defaultdict, namedtuple
 from datetime import timedelta
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, mute_logger
+
+from .reminder_dunning_level import MAX_DAYS
 
 # One overdue (or soon due) invoice, the level it is due for and when: on the
 # date asked for, or later while its previous reminder is too recent.
@@ -107,15 +110,19 @@ class ReminderDunningPolicy(models.Model):
 
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
+        """Run the filter once: a filter that parses but cannot be searched
+        (a text compared to a number, an unknown field) fails here, named,
+        and not in the middle of a run."""
         for policy in self:
             try:
-                self.env["res.partner"].search_count(policy._partner_domain(), limit=1)
-            except (ValueError, SyntaxError) as error:
+                with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                    self.env["res.partner"].search_count(policy._partner_domain(), limit=1)
+            except (ValueError, SyntaxError, TypeError, UserError, psycopg2.Error) as error:
                 raise ValidationError(
                     self.env._(
                         "Customers Filter of %(policy)s is not a valid filter: %(error)s",
                         policy=policy.name,
-                        error=error,
+                        error=getattr(error, "pgerror", None) or error,
                     )
                 ) from error
 
@@ -126,10 +133,16 @@ class ReminderDunningPolicy(models.Model):
                 raise ValidationError(
                     self.env._("Minimum Days Overdue and Minimum Amount Due cannot be negative.")
                 )
+            if policy.min_overdue_days > MAX_DAYS:
+                raise ValidationError(self.env._("Minimum Days Overdue cannot exceed %s days.", MAX_DAYS))
 
     def _partner_domain(self):
+        """The Customers Filter as a domain; ValueError if it is not a list."""
         self.ensure_one()
-        return fields.Domain(ast.literal_eval(self.partner_domain or "[]"))
+        domain = ast.literal_eval(self.partner_domain or "[]")
+        if not isinstance(domain, list):
+            raise ValueError(self.env._("a filter is a list of conditions, not %r", domain))
+        return fields.Domain(domain)
 
     def _levels(self):
         return self.level_ids.sorted(lambda level: (level.days, level.id))

@@ -4,10 +4,17 @@ from collections import defaultdict
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, mute_logger
 
+from .reminder_dunning_level import MAX_DAYS
+
 _logger = logging.getLogger(__name__)
+
+
+# communication states
+DELIVERED_STATES = ("sent", "delivered", "opened")
+FAILED_STATES = ("error", "bounced")
 
 
 def pg_array(values):
@@ -62,23 +69,54 @@ class ReminderDunningRun(models.Model):
     )
     communication_ids = fields.One2many("reminder.dunning.communication", "run_id", string="Communications")
     communication_count = fields.Integer(compute="_compute_counts")
-    sent_count = fields.Integer(compute="_compute_counts")
-    error_count = fields.Integer(compute="_compute_counts")
+    sent_count = fields.Integer(
+        string="Reminded", compute="_compute_counts", help="Handed over to their channels and not failed."
+    )
+    queued_count = fields.Integer(
+        string="In Mail Queue", compute="_compute_counts", help="E-mails waiting in the outgoing queue."
+    )
+    delivered_count = fields.Integer(
+        string="Delivered",
+        compute="_compute_counts",
+        help="E-mails the mail server accepted (sent), delivered or opened.",
+    )
+    error_count = fields.Integer(
+        string="Failed", compute="_compute_counts", help="Not routed, not rendered, refused or bounced."
+    )
     report_html = fields.Html(string="Execution Report", readonly=True, copy=False, sanitize=False)
 
-    @api.depends("communication_ids.send_state")
+    @api.depends("communication_ids.state")
     def _compute_counts(self):
+        """From the communications' delivery state, which follows what the
+        mail queue and the mail server report."""
         counts = defaultdict(int)
-        for run, send_state, count in self.env["reminder.dunning.communication"]._read_group(
-            [("run_id", "in", self.ids)], ["run_id", "send_state"], ["__count"]
+        for run, state, count in self.env["reminder.dunning.communication"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
         ):
-            counts[run.id, send_state] = count
+            counts[run.id, state] = count
         for run in self:
             run.communication_count = sum(
-                counts[run.id, s] for s in ("draft", "queued", "error", "cancelled")
+                count for (run_id, _state), count in counts.items() if run_id == run.id
             )
-            run.sent_count = counts[run.id, "queued"]
-            run.error_count = counts[run.id, "error"]
+            run.queued_count = counts[run.id, "queued"]
+            run.delivered_count = sum(counts[run.id, s] for s in DELIVERED_STATES)
+            run.sent_count = run.queued_count + run.delivered_count
+            run.error_count = sum(counts[run.id, s] for s in FAILED_STATES)
+
+    @api.constrains("date")
+    def _check_date(self):
+        """A run looks back and ahead by its levels' days: its date must stay
+        within as many days of today for the dates to exist."""
+        today = fields.Date.context_today(self)
+        for run in self:
+            if abs((run.date - today).days) > MAX_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The date of run %(run)s must be within %(max)s days of today.",
+                        run=run.name,
+                        max=MAX_DAYS,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -282,18 +320,19 @@ class ReminderDunningRun(models.Model):
         )
 
     def _execution_report(self):
-        """Customers notified per level and every error, as HTML."""
+        """Customers reminded per level, then every failure, as HTML; the
+        counts as the communications' delivery states stand."""
         comms = self.communication_ids
-        sent = comms.filtered(lambda c: c.send_state == "queued")
+        reminded = comms.filtered(lambda c: c.state == "queued" or c.state in DELIVERED_STATES)
         return self.env["ir.qweb"]._render(
             "reminder_automation.dunning_execution_report",
             {
                 "run": self,
-                "per_level": sent.grouped("level_id"),
+                "per_level": reminded.grouped("level_id"),
                 "errors": comms.filtered(
-                    lambda c: c.send_state == "error" or (c.error_message and c in sent)
+                    lambda c: c.state in FAILED_STATES or (c.error_message and c in reminded)
                 ),
-                "cancelled": comms.filtered(lambda c: c.send_state == "cancelled"),
+                "cancelled": comms.filtered(lambda c: c.state == "cancelled"),
             },
         )
 

@@ -17,7 +17,8 @@ TRACKING_PRECEDENCE = [
     ("delivered", ("delivered",)),
     ("bounced", ("bounced", "soft-bounced", "rejected", "spam", "unsub")),
     ("error", ("error",)),
-    ("sent", ("sent", "deferred")),
+    ("sent", ("sent",)),
+    ("queued", ("deferred",)),  # refused for now, queued again
 ]
 
 
@@ -120,6 +121,15 @@ class ReminderSendingMixin(models.AbstractModel):
                 (state for state, tracked in TRACKING_PRECEDENCE if states.intersection(tracked)),
                 "queued",
             )
+
+    @api.model
+    def _reminder_sendings_of(self, messages):
+        """The records, of every engine, that send ``messages``: one
+        recordset per engine."""
+        for model_name in self.env.registry.descendants([self._name], "_inherit"):
+            model = self.env[model_name]
+            if not model._abstract and messages:
+                yield model.sudo().search([("mail_message_id", "in", messages.ids)])
 
     # ------------------------------------------------------------------
     # Hooks for the engines
@@ -252,18 +262,21 @@ class ReminderSendingMixin(models.AbstractModel):
         return sent
 
     def _reminder_render_mails(self):
-        """``{id: (subject, body)}`` rendered in each partner's language,
-        one rendering call per template and language; an exception instead
-        of the pair for a record whose template fails."""
+        """``{id: (subject, body)}``, see ``_reminder_render``."""
+        return self._reminder_render(lambda r: r._reminder_mail_template(), ("subject", "body_html"))
+
+    def _reminder_render(self, get_template, field_names):
+        """``{id: (rendered field_names)}`` in each partner's language, one
+        rendering call per template and language; an exception instead of
+        the values for a record whose template fails."""
         result = {}
         for (template, lang), records in self.grouped(
-            lambda r: (r._reminder_mail_template(), r.partner_id.lang or r.env.lang or "en_US")
+            lambda r: (get_template(r), r.partner_id.lang or r.env.lang or "en_US")
         ).items():
             template = template.with_context(lang=lang)
             records = records.with_context(lang=lang)
             try:
-                subjects = template._render_field("subject", records.ids)
-                bodies = template._render_field("body_html", records.ids)
+                rendered = [template._render_field(fname, records.ids) for fname in field_names]
             except Exception as error:  # noqa: BLE001 - reported per record, never fatal
                 if len(records) == 1:
                     _logger.info("Template %s failed for %s: %s", template.name, records, error)
@@ -271,10 +284,10 @@ class ReminderSendingMixin(models.AbstractModel):
                     continue
                 # isolate the failing records by rendering them one by one
                 for record in records:
-                    result.update(record._reminder_render_mails())
+                    result.update(record._reminder_render(get_template, field_names))
                 continue
             for record in records:
-                result[record.id] = (subjects[record.id], bodies[record.id])
+                result[record.id] = tuple(values[record.id] for values in rendered)
         return result
 
     def _reminder_mail_values(self, route, subject, body):
@@ -351,26 +364,27 @@ class ReminderSendingMixin(models.AbstractModel):
 
     def _reminder_send_sms(self):
         """Queue one SMS per routed recipient number, rendered from the
-        engine's SMS template in the partner's language."""
+        engine's SMS template in the partner's language; a record whose
+        template fails gets its error and the others go on."""
         routes = self._reminder_route("sms")
+        records = self.browse([r.id for r in routes])
+        bodies = records._reminder_render(lambda r: r._reminder_sms_template(), ("body",))
         sms_values, owners = [], []
-        for (template, lang), records in (
-            self.browse([r.id for r in routes])
-            .grouped(lambda r: (r._reminder_sms_template(), r.partner_id.lang or "en_US"))
-            .items()
-        ):
-            bodies = template.with_context(lang=lang)._render_field("body", records.ids)
-            for record in records:
-                for contact in routes[record].to:
-                    sms_values.append(
-                        {
-                            "partner_id": contact.id,
-                            "number": contact._reminder_sms_number(),
-                            "body": bodies[record.id],
-                            "state": "outgoing",
-                        }
-                    )
-                    owners.append(record)
+        for record in records:
+            rendered = bodies[record.id]
+            if isinstance(rendered, Exception):
+                record._reminder_set_error(self.env._("The SMS template failed to render: %s", rendered))
+                continue
+            for contact in routes[record].to:
+                sms_values.append(
+                    {
+                        "partner_id": contact.id,
+                        "number": contact._reminder_sms_number(),
+                        "body": rendered[0],
+                        "state": "outgoing",
+                    }
+                )
+                owners.append(record)
         if not sms_values:
             return self.browse()
         sms = self.env["sms.sms"].sudo().create(sms_values)

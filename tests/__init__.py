@@ -13,3 +13,6 @@ from . import test_dunning_gap
 from . import test_pay_link
 from . import test_delivery
 from . import test_security
+from . import test_bad_input
+from . import test_sms_isolation
+from . import test_smtp_retry

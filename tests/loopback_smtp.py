@@ -43,6 +43,20 @@ class ReceivedMessage:
 class _Collector:
     def __init__(self):
         self.messages = []
+        self.refusals = {}  # address: [SMTP reply, times left (None: always)]
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        refusal = self.refusals.get(address.lower())
+        if refusal:
+            reply, times = refusal
+            if times is not None:
+                refusal[1] -= 1
+                if refusal[1] <= 0:
+                    del self.refusals[address.lower()]
+            return reply
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         self.messages.append(ReceivedMessage(envelope))
@@ -69,6 +83,12 @@ class LoopbackSMTPServer:
 
     def clear(self):
         self._collector.messages.clear()
+        self._collector.refusals.clear()
+
+    def refuse(self, address, reply, times=None):
+        """Answer ``reply`` (e.g. "451 4.3.0 Try again later") to RCPT TO
+        ``address``, the next ``times`` times or always."""
+        self._collector.refusals[address.lower()] = [reply, times]
 
     def start(self):
         self._controller.start()
