@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 
@@ -171,8 +172,10 @@ class ResPartner(models.Model):
         on the number of partners.
 
         Contacts and subscriptions are read as superuser, so that a cron and
-        a handler route alike: the routes hold superuser records, to send
-        with; show them to users through ``_reminder_recipient_labels``.
+        a handler route alike (confidential contacts included; contacts of
+        companies outside the current ones excluded): the routes hold
+        superuser records, to send with; show them to users through
+        ``_reminder_recipient_labels``.
         """
         partners = self.sudo()  # same recipients whoever sends: confidential contacts included
         regex = compile_function_patterns(function_patterns)
@@ -189,7 +192,9 @@ class ResPartner(models.Model):
         ]
         partners.fetch(route_fields)
         contacts = partners.search_fetch(
-            [("parent_id", "in", partners.ids), ("is_company", "=", False)],
+            Domain("parent_id", "in", partners.ids)
+            & Domain("is_company", "=", False)
+            & self._reminder_company_domain(),
             ["parent_id", *route_fields],
             order="parent_id, id",
         )
@@ -209,6 +214,13 @@ class ResPartner(models.Model):
                 RecipientRoute(partner, to, cc), document_type, function_patterns, channel
             )
         return routes
+
+    def _reminder_company_domain(self):
+        """The multi-company rule of contacts, which routing as superuser
+        skips: no contact of a company the sender may not see."""
+        if self.env.su:
+            return Domain.TRUE
+        return Domain("company_id", "in", [False, *self.env.companies.ids])
 
     def _reminder_subscribers(self, document_type, contacts):
         """Ids among ``self`` and ``contacts`` subscribed to ``document_type``
