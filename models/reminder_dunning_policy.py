@@ -329,13 +329,19 @@ class ReminderDunningPolicy(models.Model):
 
     @api.model
     def _cron_run_policies(self):
-        """Resume the runs a killed worker left half-sent, then start the
-        runs of the policies whose schedule has come."""
+        """Send the runs being sent (handed over by a user, or left
+        half-sent by a killed worker) alongside any other worker, then start
+        the runs of the policies whose schedule has come. Copies of the
+        scheduled action run this concurrently: each policy is taken by
+        one of them."""
         Run = self.env["reminder.dunning.run"]
-        for run in Run.search([("state", "in", ("prepared", "sending")), ("auto_send", "=", True)]):
+        domain = ["|", ("state", "=", "sending"), "&", ("state", "=", "prepared"), ("auto_send", "=", True)]
+        for run in Run.search(domain):
             run._send_resumable()
         today = fields.Date.context_today(self)
         for policy in self.search([("schedule", "!=", "manual"), ("next_run_date", "<=", today)]):
+            if not Run._try_lock(policy):
+                continue
             policy.next_run_date = today + SCHEDULE_DELTAS[policy.schedule]
             run = Run.create({"policy_id": policy.id, "auto_send": True})
             run.action_prepare()

@@ -84,6 +84,16 @@ class ReminderDunningRun(models.Model):
         string="Failed", compute="_compute_counts", help="Not routed, not rendered, refused or bounced."
     )
     report_html = fields.Html(string="Execution Report", readonly=True, copy=False, sanitize=False)
+    send_user_id = fields.Many2one(
+        "res.users",
+        string="Sent By",
+        readonly=True,
+        copy=False,
+        help="Who pressed Send on a run sent in the background: notified when it is done.",
+    )
+    processed_count = fields.Integer(
+        string="Processed", compute="_compute_processed_count", help="Communications sent or failed so far."
+    )
 
     @api.depends("communication_ids.state")
     def _compute_counts(self):
@@ -102,6 +112,16 @@ class ReminderDunningRun(models.Model):
             run.delivered_count = sum(counts[run.id, s] for s in DELIVERED_STATES)
             run.sent_count = run.queued_count + run.delivered_count
             run.error_count = sum(counts[run.id, s] for s in FAILED_STATES)
+
+    @api.depends("communication_ids.send_state")
+    def _compute_processed_count(self):
+        processed = dict(
+            self.env["reminder.dunning.communication"]._read_group(
+                [("run_id", "in", self.ids), ("send_state", "!=", "draft")], ["run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            run.processed_count = processed.get(run, 0)
 
     @api.constrains("date")
     def _check_date(self):
@@ -243,11 +263,57 @@ class ReminderDunningRun(models.Model):
     # ------------------------------------------------------------------
 
     def action_send(self):
+        """Send the runs. A run with more communications to send than the
+        system parameter ``reminder_automation.dunning_background_threshold``
+        (default 200) would outlast the user's request: it is handed to the
+        cron, which notifies the user when it is done."""
         for run in self:
             if run.state not in ("prepared", "sending"):
                 raise UserError(self.env._("Run %s is not prepared.", run.name))
+        background = self._to_send_in_background()
+        for run in self - background:
             run._send_resumable()
-        return True
+        if not background:
+            return True
+        background._write_state("sending", send_user_id=self.env.uid)
+        self._trigger_send_workers()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Sending in the background"),
+                "message": self.env._(
+                    "%(runs)s: sent by the scheduled action; you will be notified when it is done.",
+                    runs=", ".join(background.mapped("name")),
+                ),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _to_send_in_background(self):
+        """The runs too large to be sent in the user's request (a cron sends
+        every run in its own committed batches)."""
+        if self.env.context.get("cron_id"):
+            return self.browse()
+        threshold = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("reminder_automation.dunning_background_threshold", 200)
+        )
+        to_send = dict(
+            self.env["reminder.dunning.communication"]._read_group(
+                [("run_id", "in", self.ids), ("send_state", "=", "draft")], ["run_id"], ["__count"]
+            )
+        )
+        return self.filtered(lambda run: to_send.get(run, 0) > threshold)
+
+    def _trigger_send_workers(self):
+        """Wake up every scheduled action that sends runs: the module's, and
+        the copies of it an administrator made to send with more workers."""
+        cron = self.env.ref("reminder_automation.ir_cron_dunning").sudo()
+        for worker in cron.search([("model_id", "=", cron.model_id.id), ("code", "=", cron.code)]):
+            worker._trigger()
 
     def action_cancel(self):
         if self.filtered(lambda run: run.state in ("sending", "done")):
@@ -256,42 +322,86 @@ class ReminderDunningRun(models.Model):
         self._write_state("cancelled")
 
     def _send_resumable(self):
-        """Send the communications still to send, batch after batch.
+        """Send the communications still to send, batch after batch, with
+        any other worker sending the same run.
 
-        The run row is locked so that a second worker gives up at once, and
-        each batch is locked ``FOR UPDATE SKIP LOCKED``: two workers never
-        send the same communication. In a cron every batch is committed, so
-        a killed worker loses at most the batch in flight, which is still
-        "to send" when the cron starts again."""
+        Each batch is locked ``FOR UPDATE SKIP LOCKED``: workers never send
+        the same communication. In a cron every batch is committed, so a
+        killed worker loses at most the batch in flight, which is still "to
+        send" when a cron starts again. Returns whether this worker finished
+        the run."""
         self.ensure_one()
-        if not self._try_lock(self):
-            _logger.info("Dunning run %s is being sent by another worker", self.name)
-            return False
-        self._write_state("sending")
-        batch_size = int(self.env["ir.config_parameter"].sudo().get_param("mail.batch_size", 500) or 500)
+        if self.state == "prepared":
+            if not self._try_lock(self):
+                _logger.info("Dunning run %s is being started by another worker", self.name)
+                return False
+            self._write_state("sending")
+            if self.env.context.get("cron_id"):
+                # the other workers join once this transaction commits
+                self._trigger_send_workers()
+        batch_size = int(
+            self.env["ir.config_parameter"].sudo().get_param("reminder_automation.dunning_batch_size")
+            or self.env["ir.config_parameter"].sudo().get_param("mail.batch_size", 500)
+            or 500
+        )
         Communication = self.env["reminder.dunning.communication"]
         while True:
             # the whole model: with its recomputed state, the last batch's
             # communications are updated in one query each, not two
             Communication.flush_model()
-            ids = [
-                row[0]
-                for row in self.env.execute_query(
-                    SQL(
-                        """SELECT id FROM reminder_dunning_communication
-                    WHERE run_id = %s AND send_state = 'draft'
-                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-                        self.id,
-                        batch_size,
-                    )
-                )
-            ]
+            ids = self._lock_batch(batch_size)
+            if ids is None:
+                # another worker committed what this snapshot was about to lock
+                self._trigger_send_workers()
+                return False
             if not ids:
-                break
+                return self._finish_once()
             Communication.browse(ids)._dunning_send()
             if self._commit_progress(len(ids)) <= 0:
-                self.env.ref("reminder_automation.ir_cron_dunning")._trigger()
+                self._trigger_send_workers()
                 return False
+
+    def _lock_batch(self, batch_size):
+        """Ids of up to ``batch_size`` communications to send that no other
+        worker holds, locked; None when one was sent and committed by
+        another worker after this transaction began (REPEATABLE READ)."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                return [
+                    row[0]
+                    for row in self.env.execute_query(
+                        SQL(
+                            """SELECT id FROM reminder_dunning_communication
+                        WHERE run_id = %s AND send_state = 'draft'
+                     ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+                            self.id,
+                            batch_size,
+                        )
+                    )
+                ]
+        except pg_errors.SerializationFailure:
+            return None
+
+    def _finish_once(self):
+        """Finish the run when nothing is left to send, exactly once.
+
+        Another worker's batch in flight is still "to send" in this
+        snapshot: that worker finishes. Two workers finding nothing left
+        both lock the run row; the second gets it after the first committed
+        'done', which REPEATABLE READ refuses to lock (or shows as done)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT 1 FROM reminder_dunning_communication
+                    WHERE run_id = %s AND send_state = 'draft' LIMIT 1""",
+                self.id,
+            )
+        )
+        if self.env.cr.rowcount or not self._try_lock(self, wait=True):
+            return False
+        self.invalidate_recordset(["state"])
+        if self.state != "sending":
+            return False
         self._finish()
         return True
 
@@ -306,6 +416,7 @@ class ReminderDunningRun(models.Model):
         self._write_state("done", report_html=self._execution_report())
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         responsible = self.policy_id.responsible_id
+        sent_by = self.send_user_id
         # also e-mailed to the address the reminders left from (e.g. the
         # billing mailbox, where the customers' replies and bounces arrive)
         sender = self.policy_id._reminder_email_from()
@@ -314,9 +425,21 @@ class ReminderDunningRun(models.Model):
         self.message_post(
             body=self.report_html,
             subject=self.env._("Dunning run %s: execution report", self.name),
-            partner_ids=responsible.partner_id.ids,
+            partner_ids=(responsible | sent_by).partner_id.ids,
             outgoing_email_to=sender,
             subtype_xmlid="mail.mt_comment",
+        )
+        sent_by._bus_send(
+            "simple_notification",
+            {
+                "type": "success",
+                "title": self.env._("Dunning run %s sent", self.name),
+                "message": self.env._(
+                    "%(sent)s customer(s) reminded, %(failed)s failed: see the execution report.",
+                    sent=self.sent_count,
+                    failed=self.error_count,
+                ),
+            },
         )
 
     def _execution_report(self):
@@ -340,19 +463,21 @@ class ReminderDunningRun(models.Model):
     # Locks
     # ------------------------------------------------------------------
 
-    def _try_lock(self, records):
+    def _try_lock(self, records, wait=False):
         """Lock ``records``' rows for this transaction; False if another
-        transaction holds them."""
+        transaction holds them (``wait``: waits for it instead) or changed
+        them since this one began."""
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE NOWAIT",
+                        "SELECT id FROM %s WHERE id = ANY(%s) FOR UPDATE%s",
                         SQL.identifier(records._table),
                         records.ids,
+                        SQL("" if wait else " NOWAIT"),
                     )
                 )
-        except pg_errors.LockNotAvailable:
+        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure):
             return False
         return True
 

@@ -3,7 +3,9 @@
 # reminder_automation installed on demo data.
 #
 #   bash scripts/setup.sh            # set up, then start Odoo on :8069
-#   bash scripts/setup.sh --no-start # set up only (used by scripts/test.sh)
+#   bash scripts/setup.sh --no-start # set up only
+#   bash scripts/setup.sh --deps-only # packages, PostgreSQL, Odoo, venv: no
+#                                     # config nor addons link (scripts/test.sh)
 #
 # Environment:
 #   ODOO_SRC   Odoo 19.0 Community source tree (default /opt/odoo); cloned
@@ -133,6 +135,7 @@ main() {
     start_postgresql
     fetch_odoo_source
     create_venv
+    [ "${1:-}" = "--deps-only" ] && return
     write_config
     if [ $start = 1 ]; then
         create_demo_database

@@ -15,8 +15,12 @@
 # error log line, or when no test ran.
 set -euo pipefail
 
+# The tests never touch the user's installation (RA_HOME's odoo.conf and
+# addons link, which the demo server runs on): they get an addons folder,
+# configuration and data directory of their own, removed at the end, and
+# share only the venv.
 ADDON_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bash "$ADDON_DIR/scripts/setup.sh" --no-start
+bash "$ADDON_DIR/scripts/setup.sh" --deps-only
 
 ODOO_SRC=${ODOO_SRC:-/opt/odoo}
 RA_HOME=${RA_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/reminder_automation}
@@ -27,11 +31,20 @@ RA_TEST_TAGS=${RA_TEST_TAGS:-/reminder_automation}
 LOG=${RA_TEST_LOG:-$RA_HOME/test-$RA_TEST_DB.log}
 CORE_LOG=${LOG%.log}-core.log
 PYTHON="$RA_HOME/venv/bin/python"
-ODOO_ARGS=(-c "$RA_HOME/odoo.conf" -d "$RA_TEST_DB" --http-port "$RA_TEST_PORT" --http-interface 127.0.0.1
+TEST_HOME=$(mktemp -d "${TMPDIR:-/tmp}/reminder_automation_test.XXXXXX")
+mkdir "$TEST_HOME/addons"
+ln -s "$ADDON_DIR" "$TEST_HOME/addons/reminder_automation"
+cat >"$TEST_HOME/odoo.conf" <<EOF
+[options]
+addons_path = $ODOO_SRC/addons,$TEST_HOME/addons
+data_dir = $TEST_HOME/data
+admin_passwd = admin
+EOF
+ODOO_ARGS=(-c "$TEST_HOME/odoo.conf" -d "$RA_TEST_DB" --http-port "$RA_TEST_PORT" --http-interface 127.0.0.1
     --stop-after-init --log-level=test --db-filter="^$RA_TEST_DB\$")
 
 cleanup() { dropdb --if-exists "$RA_TEST_DB" >/dev/null 2>&1 || true; }
-trap cleanup EXIT
+trap 'cleanup; rm -rf "$TEST_HOME"' EXIT
 cleanup
 
 # run LOG COMMAND...: run an Odoo command, keep its log, show its notable lines

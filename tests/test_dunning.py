@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -388,6 +389,31 @@ class TestDunningRuns(DunningCommon):
         with self.mock_mail_gateway():
             self.env["reminder.dunning.policy"]._cron_run_policies()
         self.assertEqual(len(self.policy.run_ids), 1, "not due again before next week")
+
+    def test_large_run_is_sent_by_the_cron_and_its_sender_notified(self):
+        self.env["ir.config_parameter"].set_param("reminder_automation.dunning_background_threshold", 1)
+        self._invoice(self.bihor, -10)
+        self._invoice(self.rossi, -10)
+        run = self._run(send=False)
+        cron = self.env.ref("reminder_automation.ir_cron_dunning")
+        sender = self.handler.copy({"login": "sender", "email": "sender@company.example"})
+        with self.mock_mail_gateway():
+            action = run.with_user(sender).action_send()
+        self.assertEqual(action["params"]["title"], "Sending in the background")
+        self.assertEqual((run.state, run.send_user_id, run.processed_count), ("sending", sender, 0))
+        self.assertFalse(self._customer_mails(), "nothing sent in the user's request")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        with self.mock_mail_gateway():
+            self.env["reminder.dunning.policy"]._cron_run_policies()
+        self.assertEqual((run.state, run.processed_count, run.communication_count), ("done", 2, 2))
+        self.assertEqual(len(self._customer_mails()), 2)
+        report = run.message_ids.filtered(lambda message: "execution report" in (message.subject or ""))
+        self.assertIn(sender.partner_id, report.partner_ids, "the sender is notified")
+        self.env.cr.precommit.run()
+        notified = self.env["bus.bus"].sudo().search([("message", "like", "simple_notification")])
+        self.assertEqual(
+            [json.loads(bus.channel)[1:] for bus in notified], [["res.partner", sender.partner_id.id]]
+        )
 
     def test_start_new_run_and_cancel(self):
         self._invoice(self.bihor, -10)

@@ -7,6 +7,9 @@ from odoo.fields import Command
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
+from odoo.addons.reminder_automation.models.reminder_dunning_communication import (
+    ReminderDunningCommunication,
+)
 from odoo.addons.reminder_automation.models.reminder_dunning_run import ReminderDunningRun
 
 
@@ -15,6 +18,8 @@ class TestDunningConcurrency(BaseCase):
     """Two workers on the same run, each in its own database transaction,
     on committed data: the run is sent once. TransactionCase cannot show
     this, its uncommitted data being invisible to a second transaction."""
+
+    CUSTOMERS = 4
 
     def setUp(self):
         super().setUp()
@@ -43,7 +48,7 @@ class TestDunningConcurrency(BaseCase):
                     "email": f"c{i}@concurrent.example",
                     "reminder_dunning_policy_id": policy.id,
                 }
-                for i in range(4)
+                for i in range(self.CUSTOMERS)
             ]
         )
         today = fields.Date.today()
@@ -76,6 +81,7 @@ class TestDunningConcurrency(BaseCase):
                 [("mail_message_id", "in", run.communication_ids.mail_message_id.ids)]
             ).unlink()
             run.communication_ids.mail_message_id.unlink()
+            env["ir.config_parameter"].set_param("reminder_automation.dunning_batch_size", False)
             run.unlink()
             moves = env["account.move"].browse(self.record_ids["moves"])
             moves.button_draft()
@@ -97,8 +103,8 @@ class TestDunningConcurrency(BaseCase):
         # registry up under a lock the test runner's thread holds.
         envs = [api.Environment(self.registry.cursor(), api.SUPERUSER_ID, {}) for _worker in range(2)]
 
-        def first_locks_then_waits(run, records):
-            locked = try_lock(run, records)
+        def first_locks_then_waits(run, records, **kwargs):
+            locked = try_lock(run, records, **kwargs)
             if threading.current_thread().name == "first" and records._name == run._name:
                 first_holds_lock.set()
                 second_done.wait(10)  # keep the lock while the second worker tries
@@ -125,3 +131,62 @@ class TestDunningConcurrency(BaseCase):
                 [("mail_message_id", "in", run.communication_ids.mail_message_id.ids)]
             )
             self.assertEqual(len(mails), 4, "one e-mail per communication, whatever the workers")
+
+    def test_two_workers_send_batches_of_one_run_in_parallel(self):
+        """Two cron workers share a run being sent: each takes batches the
+        other does not hold, every communication is sent once and the run
+        is finished once, by the last worker."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            env["ir.config_parameter"].set_param("reminder_automation.dunning_batch_size", 1)
+            env["reminder.dunning.run"].browse(self.run_id)._write_state("sending")
+            cron_id = env.ref("reminder_automation.ir_cron_dunning").id
+        both_in_flight = threading.Barrier(2, timeout=20)
+        sent, finished, results = [], [], {}
+        dunning_send = ReminderDunningCommunication._dunning_send
+        finish = ReminderDunningRun._finish
+
+        def send_batch(comms):
+            if threading.current_thread().name not in {name for name, _id in sent}:
+                both_in_flight.wait()  # each worker holds a batch at the same time
+            sent.extend((threading.current_thread().name, comm_id) for comm_id in comms.ids)
+            return dunning_send(comms)
+
+        def finish_once(run):
+            finished.append(threading.current_thread().name)
+            return finish(run)
+
+        def worker(env, name):
+            with env.cr:
+                run = env["reminder.dunning.run"].with_context(cron_id=cron_id).browse(self.run_id)
+                results[name] = run._send_resumable()
+
+        envs = [api.Environment(self.registry.cursor(), api.SUPERUSER_ID, {}) for _worker in range(2)]
+        with (
+            patch.object(ReminderDunningCommunication, "_dunning_send", send_batch),
+            patch.object(ReminderDunningRun, "_finish", finish_once),
+        ):
+            threads = [
+                threading.Thread(target=worker, args=(env, name), name=name)
+                for env, name in zip(envs, ("first", "second"), strict=True)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+
+        self.assertEqual({name for name, _id in sent}, {"first", "second"}, "both workers sent batches")
+        self.assertEqual(len(finished), 1, "the run is finished once")
+        self.assertEqual(sorted(results.values()), [False, True], "by one of the workers")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            run = env["reminder.dunning.run"].browse(self.run_id)
+            self.assertEqual(sorted(comm_id for _name, comm_id in sent), sorted(run.communication_ids.ids))
+            self.assertEqual(run.state, "done")
+            self.assertEqual(run.communication_ids.mapped("send_state"), ["queued"] * self.CUSTOMERS)
+            mails = env["mail.mail"].search(
+                [("mail_message_id", "in", run.communication_ids.mail_message_id.ids)]
+            )
+            self.assertEqual(len(mails), self.CUSTOMERS, "one e-mail per communication")
+            reports = run.message_ids.filtered(lambda message: "execution report" in (message.subject or ""))
+            self.assertEqual(len(reports), 1)
