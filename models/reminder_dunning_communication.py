@@ -204,7 +204,6 @@ class ReminderDunningCommunication(models.Model):
         todo.filtered(lambda c: c.level_id.channel_activity)._each_customer_apart(
             lambda comms: comms._schedule_activities()
         )
-        todo._close_lines()
 
     def _dunning_resolve_recipients(self):
         """At preparation: who receives each communication, and which
@@ -355,12 +354,6 @@ class ReminderDunningCommunication(models.Model):
                 "res_id": self.id,
             }
         )
-
-    def _close_lines(self):
-        """Lines of failed communications are cancelled, so that the next run
-        tries their invoices again; those of sent ones are history as they
-        are (their state is their communication's)."""
-        self.filtered(lambda comm: comm.send_state != "queued")._cancel_lines()
 
     def _cancel_lines(self):
         """Cancel the lines in one query: the ORM writes a hundred rows a query."""

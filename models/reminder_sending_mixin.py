@@ -170,8 +170,11 @@ class ReminderSendingMixin(models.AbstractModel):
         can receive. Returns ``{record: RecipientRoute}`` for the others."""
         routable = {}
         doc_type = self._reminder_document_type()
-        for patterns, records in self.grouped(lambda r: r._reminder_function_patterns()).items():
-            routes = records.partner_id._reminder_route(doc_type, patterns, channel)
+        for (patterns, company), records in self.grouped(
+            lambda r: (r._reminder_function_patterns(), r.company_id)
+        ).items():
+            partners = records.partner_id.with_company(company)
+            routes = partners._reminder_route(doc_type, patterns, channel)
             for record in records:
                 route = routes[record.partner_id.id]
                 if route.error:

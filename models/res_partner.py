@@ -173,7 +173,7 @@ class ResPartner(models.Model):
 
         Contacts and subscriptions are read as superuser, so that a cron and
         a handler route alike (confidential contacts included; contacts of
-        companies outside the current ones excluded): the routes hold
+        another company than the current one excluded): the routes hold
         superuser records, to send with; show them to users through
         ``_reminder_recipient_labels``.
         """
@@ -216,11 +216,10 @@ class ResPartner(models.Model):
         return routes
 
     def _reminder_company_domain(self):
-        """The multi-company rule of contacts, which routing as superuser
-        skips: no contact of a company the sender may not see."""
-        if self.env.su:
-            return Domain.TRUE
-        return Domain("company_id", "in", [False, *self.env.companies.ids])
+        """No contact of another company than the one sending (the current
+        company): the multi-company rule of contacts, which routing as
+        superuser skips, applied alike for the cron and for a user."""
+        return Domain("company_id", "in", [False, self.env.company.id])
 
     def _reminder_subscribers(self, document_type, contacts):
         """Ids among ``self`` and ``contacts`` subscribed to ``document_type``

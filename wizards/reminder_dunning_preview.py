@@ -21,7 +21,7 @@ class ReminderDunningPreview(models.TransientModel):
             wizard.update(
                 {"recipients": False, "email_cc": False, "subject": False, "body_html": False, "error": False}
             )
-            route = comm.partner_id._reminder_route(
+            route = comm.partner_id.with_company(comm.company_id)._reminder_route(
                 comm._reminder_document_type(), comm._reminder_function_patterns()
             )[comm.partner_id.id]
             if route.error:
