@@ -2,6 +2,10 @@ import smtplib
 
 from odoo import fields, models
 
+# The tracking states of a copy that can only raise its reminder's state,
+# and the reminder state each gives.
+RAISING_STATES = {"sent": "sent", "delivered": "delivered", "opened": "opened"}
+
 
 def smtp_reply(error):
     """``(code, text)`` of the SMTP reply behind ``error`` (Odoo wraps
@@ -45,7 +49,11 @@ class MailTrackingEmail(models.Model):
         mail pays nothing: the flag is read from the record already loaded."""
         result = super().write(vals)
         if "state" in vals:
-            self.filtered("reminder_customer_copy")._reminder_refresh_sendings()
+            customer_copies = self.filtered("reminder_customer_copy")
+            if vals["state"] in RAISING_STATES:
+                customer_copies._reminder_raise_sendings(vals["state"])
+            else:
+                customer_copies._reminder_refresh_sendings()
         return result
 
     def smtp_error(self, mail_server, smtp_server, exception):
@@ -56,6 +64,18 @@ class MailTrackingEmail(models.Model):
         if code and self.mail_id.reminder_shared_headers:
             self.sudo().write({"reminder_smtp_code": code, "error_description": text})
         return result
+
+    def _reminder_raise_sendings(self, state):
+        """A copy was sent, delivered or opened, which can only raise its
+        reminder's state: one UPDATE per engine, where a recomputation from
+        all the copies cost five queries per mail sent."""
+        if not self:
+            return
+        Mixin = self.env["reminder.sending.mixin"]
+        for model_name in self.env.registry.descendants([Mixin._name], "_inherit"):
+            model = self.env[model_name]
+            if not model._abstract:
+                model._reminder_raise_state(self.mail_message_id.ids, RAISING_STATES[state])
 
     def _reminder_refresh_sendings(self):
         if not self:

@@ -123,6 +123,29 @@ class ReminderSendingMixin(models.AbstractModel):
             )
 
     @api.model
+    def _reminder_raise_state(self, message_ids, state):
+        """Give the queued records of ``message_ids`` ``state`` where it
+        ranks above their current one (``TRACKING_PRECEDENCE``), in one
+        query and without reading them."""
+        ranks = [state for state, _tracked in reversed(TRACKING_PRECEDENCE)]
+        self.flush_model(["state", "send_state", "mail_message_id"])
+        raised = self.env.execute_query(
+            SQL(
+                """UPDATE %s SET state = %s
+                    WHERE mail_message_id = ANY(%s) AND send_state = 'queued'
+                      AND array_position(%s::varchar[], state::varchar) < array_position(%s::varchar[], %s)
+                RETURNING id""",
+                SQL.identifier(self._table),
+                state,
+                message_ids,
+                ranks,
+                ranks,
+                state,
+            )
+        )
+        self.browse([row[0] for row in raised]).invalidate_recordset(["state"])
+
+    @api.model
     def _reminder_sendings_of(self, messages):
         """The records, of every engine, that send ``messages``: one
         recordset per engine."""
