@@ -68,14 +68,20 @@ class MailTrackingEmail(models.Model):
     def _reminder_raise_sendings(self, state):
         """A copy was sent, delivered or opened, which can only raise its
         reminder's state: one UPDATE per engine, where a recomputation from
-        all the copies cost five queries per mail sent."""
-        if not self:
-            return
+        all the copies cost five queries per mail sent; none for the other
+        copies of a mail once one raised it in this transaction (a
+        recomputation always keeps at least the state a copy raised)."""
+        # the data of the pre-commit callbacks lives as long as the transaction
+        done = self.env.cr.precommit.data.setdefault("reminder_raised_states", set())
+        message_ids = [msg_id for msg_id in self.mail_message_id.ids if (msg_id, state) not in done]
+        if not message_ids:
+            return  # another copy of the same mail raised it already
+        done.update((msg_id, state) for msg_id in message_ids)
         Mixin = self.env["reminder.sending.mixin"]
         for model_name in self.env.registry.descendants([Mixin._name], "_inherit"):
             model = self.env[model_name]
             if not model._abstract:
-                model._reminder_raise_state(self.mail_message_id.ids, RAISING_STATES[state])
+                model._reminder_raise_state(message_ids, RAISING_STATES[state])
 
     def _reminder_refresh_sendings(self):
         if not self:
