@@ -50,7 +50,8 @@ class ReminderTodo(models.Model):
       systray counter calls it every minute),
 
     and, if rows of the source can be sent, ``_todo_send_<source>()`` on
-    the selected rows returning ``(sent, errors, records to link)``.
+    the selected rows returning ``(sent, errors, records to link, number
+    left to send in the background)``.
     :meth:`_reminder_todo_sections` lists every source with its count; the
     dashboard and the systray go through it and nothing else.
     """
@@ -378,18 +379,25 @@ class ReminderTodo(models.Model):
 
     def _send_rows(self, rows):
         rows = rows.filtered(lambda row: row.user_id == self.env.user)
-        sent = errors = 0
+        sent = errors = background = 0
         links = []
         for source, source_rows in rows.grouped("source").items():
-            source_sent, source_errors, records = getattr(source_rows, f"_todo_send_{source}")()
+            source_sent, source_errors, records, source_background = getattr(
+                source_rows, f"_todo_send_{source}"
+            )()
             sent += source_sent
             errors += source_errors
+            background += source_background
             links += [
                 {"label": record.display_name, "url": f"/odoo/{record._name}/{record.id}"}
                 for record in records
             ]
         self._refresh_rows()
         message = self.env._("%(sent)s reminders sent, %(errors)s errors.", sent=sent, errors=errors)
+        if background:
+            message += " " + self.env._(
+                "%s more are sent in the background: you will be notified when they are.", background
+            )
         if links:
             message += " " + " ".join("%s" for _link in links)
         return {
@@ -420,4 +428,10 @@ class ReminderTodo(models.Model):
                 continue
             run.action_send()
             runs |= run
-        return sum(runs.mapped("sent_count")), sum(runs.mapped("error_count")), runs
+        in_background = runs.filtered(lambda run: run.state == "sending")
+        return (
+            sum(runs.mapped("sent_count")),
+            sum(runs.mapped("error_count")),
+            runs,
+            len(in_background.communication_ids.filtered(lambda comm: comm.send_state == "draft")),
+        )

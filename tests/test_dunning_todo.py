@@ -169,6 +169,18 @@ class TestDunningTodo(TodoCommon):
         self.assertIn("2 reminders sent", action["params"]["message"])
         self.assertEqual(self.Todo.with_user(self.handler).search([]).partner_id, self.tulcea)
 
+    def test_send_all_shown_says_what_is_left_to_the_background(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "reminder_automation.dunning_background_threshold", 1
+        )
+        self._invoice(self.bihor, -10)
+        self._invoice(self.rossi, -20)
+        self._rows()
+        with self.mock_mail_gateway():
+            action = self.Todo.with_user(self.handler).action_send_all_shown()
+        self.assertIn("0 reminders sent", action["params"]["message"])
+        self.assertIn("2 more are sent in the background", action["params"]["message"])
+
     def test_preview_writes_nothing(self):
         self._invoice(self.bihor, -10)
         row = self._rows()
