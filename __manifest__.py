@@ -34,6 +34,7 @@
         "views/reminder_todo_views.xml",
         "wizards/reminder_recurrence_rule_wizard_views.xml",
         "views/menus.xml",
+        "views/res_config_settings_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

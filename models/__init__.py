@@ -18,3 +18,4 @@ from . import mail_activity
 from . import reminder_todo
 from . import reminder_todo_preview
 from . import res_users
+from . import res_config_settings

@@ -14,8 +14,13 @@ class IrMailServer(models.Model):
         return super()._find_mail_server_allowed_domain() & fields.Domain("reminder_is_pec", "=", False)
 
     @api.model
+    def _reminder_pec_servers(self):
+        """The PEC servers, the one certified mail goes through first."""
+        return self.sudo().search([("reminder_is_pec", "=", True)], order="sequence, id")
+
+    @api.model
     def _reminder_pec_server(self):
-        server = self.sudo().search([("reminder_is_pec", "=", True)], order="sequence, id", limit=1)
+        server = self._reminder_pec_servers()[:1]
         if not server:
             raise UserError(
                 self.env._(

@@ -149,12 +149,12 @@ class ReminderDunningPolicy(models.Model):
 
     def _reminder_email_from(self):
         """The address the reminders of the policy are sent from: the
-        responsible's if chosen (and set), else the company's (False if
-        it has none)."""
+        responsible's if chosen (and set), else the company's reminder
+        sender (False if it has none)."""
         self.ensure_one()
         if self.sender == "responsible" and self.responsible_id.email:
             return self.responsible_id.email_formatted
-        return self.company_id.email_formatted
+        return self.company_id._reminder_email_from()
 
     # ------------------------------------------------------------------
     # What is due

@@ -170,7 +170,7 @@ class ReminderSendingMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _reminder_email_from(self):
-        return self.company_id.email_formatted or self.env.user.email_formatted
+        return self.company_id._reminder_email_from() or self.env.user.email_formatted
 
     def _reminder_extra_cc(self):
         """Addresses copied on top of the routed CC, e.g. a finance mailbox."""

@@ -16,3 +16,4 @@ from . import test_security
 from . import test_bad_input
 from . import test_sms_isolation
 from . import test_smtp_retry
+from . import test_settings

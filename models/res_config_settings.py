@@ -1,0 +1,39 @@
+from odoo import api, fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    reminder_dunning_policy_id = fields.Many2one(
+        related="company_id.reminder_dunning_policy_id",
+        readonly=False,
+        domain="[('company_id', '=', company_id)]",
+    )
+    reminder_email_from = fields.Char(related="company_id.reminder_email_from", readonly=False)
+    reminder_pec_mail_server_id = fields.Many2one(
+        "ir.mail_server",
+        string="PEC Outgoing Server",
+        help="Certified e-mail (PEC) goes only through this server, and ordinary mail never does.",
+    )
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        values["reminder_pec_mail_server_id"] = self.env["ir.mail_server"]._reminder_pec_servers()[:1].id
+        return values
+
+    def set_values(self):
+        """Mark the chosen server as the only PEC one, only when the choice
+        changed: saving other settings leaves further PEC servers alone."""
+        super().set_values()
+        servers = self.env["ir.mail_server"]._reminder_pec_servers()
+        chosen = self.reminder_pec_mail_server_id
+        if chosen != servers[:1]:
+            (servers - chosen).reminder_is_pec = False
+            chosen.reminder_is_pec = True
+
+    def action_reminder_mail_templates(self):
+        """The e-mail templates of the reminders, those of this module's models."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("mail.action_email_template_tree_all")
+        action["domain"] = [("model", "=like", "reminder.%")]
+        return action
