@@ -1,3 +1,5 @@
+import subprocess
+import tempfile
 from datetime import timedelta
 
 from odoo import fields
@@ -6,6 +8,16 @@ from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.mail.tests.common import MockEmail
+
+
+def pdf_text(pdf):
+    """The text of a PDF as ``pdftotext -layout`` reads it: what a reader finds in it."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        return subprocess.run(
+            ["pdftotext", "-layout", file.name, "-"], capture_output=True, check=True, text=True
+        ).stdout
 
 
 class ReminderCommon(TransactionCase):

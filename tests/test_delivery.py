@@ -1,12 +1,10 @@
-import subprocess
-import tempfile
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from .common import DunningCommon
+from .common import DunningCommon, pdf_text
 from .loopback_smtp import LoopbackSMTPServer, enable_smtp_in_tests
 
 
@@ -115,19 +113,10 @@ class TestDelivery(DeliveryCommon):
             self.assertEqual(len(attachments), 1, "the paid invoice is not attached")
             name, content_type, pdf = attachments[0]
             self.assertEqual(content_type, "application/pdf")
-            text = self._pdf_text(pdf)
+            text = pdf_text(pdf)
             self.assertIn(unpaid.name, text)
             self.assertNotIn(paid.name, message.html())
             self.assertEqual(message.html().count(unpaid.name), 1, "one row for the open invoice")
-
-    @staticmethod
-    def _pdf_text(pdf):
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            return subprocess.run(
-                ["pdftotext", file.name, "-"], capture_output=True, check=True, text=True
-            ).stdout
 
     def test_customer_chatter_keeps_what_was_sent(self):
         invoice = self._invoice(self.bihor, -10)
@@ -276,4 +265,4 @@ class TestRecurringInvoiceDelivery(DeliveryCommon):
         self.assertEqual(message.addresses("To"), ["verdi@pec.example"])
         [(_name, content_type, pdf)] = message.attachments()
         self.assertEqual(content_type, "application/pdf")
-        self.assertIn(invoice.name, TestDelivery._pdf_text(pdf))
+        self.assertIn(invoice.name, pdf_text(pdf))

@@ -1,10 +1,8 @@
-import subprocess
-import tempfile
 from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from .common import DunningCommon
+from .common import DunningCommon, pdf_text
 
 # a 1x1 PNG, standing for the QR code of a bank's QR method (none is
 # installed with this module's dependencies)
@@ -91,22 +89,13 @@ class TestDunningLetter(DunningCommon):
         self.assertEqual(comm.level_id, self.final)
         return invoice, comm
 
-    @staticmethod
-    def _pdf_text(pdf):
-        with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-            file.write(pdf)
-            file.flush()
-            return subprocess.run(
-                ["pdftotext", "-layout", file.name, "-"], capture_output=True, check=True, text=True
-            ).stdout
-
     def test_letter_says_what_the_mail_of_its_level_says(self):
         invoice, comm = self._final_letter()
         mail = self._customer_mails()
         self.assertIn("within 8 days", str(mail.body_html))
         pdf = comm.letter_attachment_id.raw
         self.assertTrue(pdf.startswith(b"%PDF"))
-        text = " ".join(self._pdf_text(pdf).split())
+        text = " ".join(pdf_text(pdf).split())
         self.assertIn("Unless we receive your payment within 8 days", text)
         self.assertIn("Despite our previous reminders", text)
         self.assertNotIn("earliest convenience", text)
@@ -138,7 +127,7 @@ class TestDunningLetter(DunningCommon):
     def test_level_without_mail_template_has_a_letter_of_its_own(self):
         self.final.write({"channel_email": False, "mail_template_id": False})
         invoice, comm = self._final_letter()
-        text = " ".join(self._pdf_text(comm.letter_attachment_id.raw).split())
+        text = " ".join(pdf_text(comm.letter_attachment_id.raw).split())
         self.assertIn("the following invoices remain unpaid", text)
         self.assertIn("RF18539007547034", text)
         self.assertIn(invoice.name, text)
