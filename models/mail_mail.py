@@ -56,11 +56,30 @@ class MailMail(models.Model):
                 for email in email_normalize_all(partner.email)
             ] + email_split_and_format_normalize(self.email_to or "")
             cc_header = email_split_and_format_normalize(self.email_cc or "")
+            if not self.recipient_ids and self.email_to and cc_header and not self.reminder_is_pec:
+                emails = self._reminder_split_copies(emails)
             for email in emails:
                 email.update(email_to=to_header, email_cc=cc_header)
             if self.reminder_retry_count:
                 emails = self._reminder_unsent_copies(emails)
         return emails
+
+    def _reminder_split_copies(self, emails):
+        """One e-mail to all the customer's contacts: Odoo sends the Cc in
+        the same message; the copies get a message of their own, without
+        the tracking pixel, so that their opening is never the customer's."""
+        customer, *others = emails
+        copies = email_normalize_all(self.email_cc)
+        staff = dict(
+            customer,
+            body=self.env["ir.mail_server"]._tracking_img_remove(customer["body"]),
+            # mail_tracking writes its header in the headers of the message it sends
+            headers=dict(customer["headers"]),
+            email_to_normalized=copies,
+            partner_id=False,
+        )
+        customer["email_to_normalized"] = [e for e in customer["email_to_normalized"] if e not in copies]
+        return [customer, staff, *others]
 
     def _reminder_unsent_copies(self, emails):
         """On a retry, the copies an earlier try handed over are not sent

@@ -164,6 +164,9 @@ class ReminderDunningCommunication(models.Model):
     def _reminder_email_from(self):
         return self.policy_id._reminder_email_from() or super()._reminder_email_from()
 
+    def _reminder_copy_per_contact(self):
+        return self.policy_id.email_copies == "per_contact"
+
     def _reminder_extra_cc(self):
         cc = [self.policy_id.cc_email] if self.policy_id.cc_email else []
         if self.policy_id.cc_salesperson:

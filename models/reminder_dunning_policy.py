@@ -87,6 +87,17 @@ class ReminderDunningPolicy(models.Model):
     )
     cc_email = fields.Char(string="Fixed CC", help="Copied on every reminder, e.g. a finance mailbox.")
     cc_salesperson = fields.Boolean(string="CC the Salesperson")
+    email_copies = fields.Selection(
+        [("per_contact", "One Copy per Contact"), ("one", "One E-mail to All Contacts")],
+        string="E-mail Copies",
+        default="per_contact",
+        required=True,
+        help="One copy per contact: each contact's opening is told apart, and a mail server "
+        "refusing one contact is that contact's error (retried when temporary). One e-mail to all "
+        "contacts: half the messages and the queue's time for customers with two contacts, but an "
+        "open is the customer's and a refusal of one of the contacts goes unseen. Either way the "
+        "copies (Cc) get a message of their own, whose opening never counts.",
+    )
     # schedule
     schedule = fields.Selection(
         [("manual", "Manual Only"), ("daily", "Daily"), ("weekly", "Weekly"), ("monthly", "Monthly")],

@@ -172,6 +172,11 @@ class ReminderSendingMixin(models.AbstractModel):
     def _reminder_email_from(self):
         return self.company_id._reminder_email_from() or self.env.user.email_formatted
 
+    def _reminder_copy_per_contact(self):
+        """Whether each routed contact gets a copy of its own (its own
+        tracking and refusals) rather than one e-mail to them all."""
+        return True
+
     def _reminder_extra_cc(self):
         """Addresses copied on top of the routed CC, e.g. a finance mailbox."""
         return []
@@ -352,6 +357,9 @@ class ReminderSendingMixin(models.AbstractModel):
             "auto_delete": False,
         }
         values.update(self.partner_id._reminder_mail_recipient_values(route))
+        if not route.is_pec and not self._reminder_copy_per_contact():
+            values["recipient_ids"] = [fields.Command.clear()]
+            values["email_to"] = ",".join(route.to.mapped("email_formatted"))
         # the message's recipients, as in any chatter message (and what
         # mail_tracking expects to find when it records the delivery)
         values["partner_ids"] = [fields.Command.set(route.to.ids if not route.is_pec else [])]

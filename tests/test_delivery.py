@@ -86,6 +86,32 @@ class TestDelivery(DeliveryCommon):
             self.assertEqual({m.addresses("To")[0] for m in copies}, {contact})
             self.assertEqual(sorted(a for m in copies for a in m.rcpt_tos), sorted([contact, *expected_cc]))
 
+    def test_one_email_to_all_contacts(self):
+        self.policy.email_copies = "one"
+        self._invoice(self.bihor, -10)
+        run = self._run(send=False)
+        self._deliver(run)
+        received = self._received(self.bihor)
+        self.assertEqual(len(received), 2, "one message to the contacts, one to the copies")
+        customer = next(m for m in received if "ioana@bihor.example" in m.rcpt_tos)
+        staff = next(m for m in received if m is not customer)
+        self.assertEqual(sorted(customer.rcpt_tos), ["ioana@bihor.example", "mihai@bihor.example"])
+        self.assertEqual(sorted(staff.rcpt_tos), ["finance@company.example", "seller@company.example"])
+        for message in received:
+            self.assertEqual(sorted(message.addresses("To")), ["ioana@bihor.example", "mihai@bihor.example"])
+            self.assertEqual(
+                sorted(message.addresses("Cc")), ["finance@company.example", "seller@company.example"]
+            )
+        self.assertTrue(customer.message["X-Odoo-MailTracking-ID"])
+        self.assertFalse(staff.message["X-Odoo-MailTracking-ID"], "the copies are not tracked")
+        comm = run.communication_ids
+        self.assertEqual(comm.state, "sent")
+        tracking = comm.tracking_email_ids
+        self.assertEqual(len(tracking), 1)
+        self.assertTrue(tracking.reminder_customer_copy)
+        tracking.event_create("open", {})
+        self.assertEqual(comm.state, "opened")
+
     def test_mail_cron_delivers_the_queue(self):
         for customer in (self.bihor, self.rossi, self.verdi):
             self._invoice(customer, -10)
