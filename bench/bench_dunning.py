@@ -90,6 +90,8 @@ PROFILE = os.environ.get("RA_BENCH_PROFILE", "1") != "0"
 PDF_CUSTOMERS = int(os.environ.get("RA_BENCH_PDF_CUSTOMERS") or 20)
 ANALYZE = os.environ.get("RA_BENCH_ANALYZE", "1") != "0"
 DELIVER = os.environ.get("RA_BENCH_DELIVER", "1") != "0"
+# the policies' E-mail Copies: per_contact (default) or one
+EMAIL_COPIES = os.environ.get("RA_BENCH_EMAIL_COPIES") or "per_contact"
 DELIVER_REPEAT = int(os.environ.get("RA_BENCH_DELIVER_REPEAT") or 1)
 DELIVER_PROFILE_MAILS = int(os.environ.get("RA_BENCH_DELIVER_PROFILE_MAILS") or 500)
 DUNNING_TABLES = ("reminder_dunning_line", "reminder_dunning_communication", "reminder_dunning_run")
@@ -160,6 +162,7 @@ def make_policy(name, company, attach_invoices=False, partner_domain="[]"):
             "schedule": "manual",
             "function_patterns": PATTERNS,
             "grouping": "partner",
+            "email_copies": EMAIL_COPIES,
             "partner_domain": partner_domain,
             "level_ids": [
                 level("Courtesy", -3, "courtesy"),
@@ -693,8 +696,14 @@ def deliver(email_ids=()):
 
 def expected_copies(mails):
     """SMTP messages Odoo sends for ``mails``: one per recipient partner and
-    one for the To/Cc addresses."""
-    return sum(len(mail.recipient_ids) + bool(mail.email_to or mail.email_cc) for mail in mails)
+    one for the To/Cc addresses; a reminder sent as one e-mail to all the
+    contacts sends its Cc copies apart."""
+    return sum(
+        len(mail.recipient_ids)
+        + bool(mail.email_to or mail.email_cc)
+        + bool(mail.reminder_shared_headers and mail.email_to and mail.email_cc and not mail.recipient_ids)
+        for mail in mails
+    )
 
 
 def delivery_counts(mails):

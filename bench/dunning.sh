@@ -18,6 +18,7 @@
 #   RA_BENCH_DELIVER=0      no delivery through the mail queue to a local SMTP server
 #   RA_BENCH_DELIVER_REPEAT whole runs (prepare, send, deliver) measured (default 1)
 #   RA_BENCH_DELIVER_PROFILE_MAILS  mails whose delivery is profiled (default 500, 0: all)
+#   RA_BENCH_EMAIL_COPIES   the policies' E-mail Copies: per_contact (default) or one
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
