@@ -92,6 +92,11 @@ run "$LOG" "$PYTHON" "$ODOO_SRC/odoo-bin" "${ODOO_ARGS[@]}" \
     -i reminder_automation --test-enable --test-tags "$RA_TEST_TAGS" || rc=$?
 count "$LOG" "$rc"
 
+# the committed .pot must hold the strings Odoo exports from this database
+if ! PYTHON=$PYTHON ODOO_SRC=$ODOO_SRC bash "$ADDON_DIR/scripts/check_pot.sh" "$TEST_HOME/odoo.conf" "$RA_TEST_DB"; then
+    failed=$((failed + 1)) broken=1
+fi
+
 if [ "$RA_CORE_TESTS" = 1 ]; then
     core_tags=$(grep -vE '^\s*(#|$)' "$ADDON_DIR/scripts/core_tests.txt" | paste -sd, -)
     : >"$CORE_LOG"

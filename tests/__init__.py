@@ -17,3 +17,4 @@ from . import test_bad_input
 from . import test_sms_isolation
 from . import test_smtp_retry
 from . import test_settings
+from . import test_translations
