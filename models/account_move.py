@@ -77,10 +77,12 @@ class AccountMove(models.Model):
             for fname in ("subject", "body_html", "email_from")
         }
         body = rendered["body_html"]
-        values = {
-            "subject": rendered["subject"],
-            "body": body,
-            "body_html": self.env["mail.render.mixin"]
+        values = self.env["reminder.sending.mixin"]._reminder_routed_mail_values(
+            route,
+            self,
+            rendered["subject"],
+            body,
+            body_html=self.env["mail.render.mixin"]
             .with_context(lang=lang)
             ._render_encapsulate(
                 "mail.mail_notification_layout",
@@ -88,18 +90,9 @@ class AccountMove(models.Model):
                 add_context={"company": self.company_id, "model_description": self.type_name},
                 context_record=self,
             ),
-            "email_from": rendered["email_from"] or self.company_id.email_formatted,
-            "model": self._name,
-            "res_id": self.id,
-            "message_type": "email",
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
-            "author_id": self.env.user.partner_id.id,
-            "attachment_ids": [fields.Command.set(self.invoice_pdf_report_id.ids)],
-            "partner_ids": [fields.Command.set(route.to.ids if not route.is_pec else [])],
-            "reminder_shared_headers": True,
-            "auto_delete": False,
-            **self.commercial_partner_id._reminder_mail_recipient_values(route),
-        }
+            email_from=rendered["email_from"] or self.company_id.email_formatted,
+            attachment_ids=[fields.Command.set(self.invoice_pdf_report_id.ids)],
+        )
         mail = self.env["mail.mail"].sudo().create(values)
         self.is_move_sent = True
         return mail

@@ -2,9 +2,9 @@ import smtplib
 
 from odoo import fields, models
 
-# The tracking states of a copy that can only raise its reminder's state,
-# and the reminder state each gives.
-RAISING_STATES = {"sent": "sent", "delivered": "delivered", "opened": "opened"}
+# The tracking states of a copy that can only raise its reminder's state
+# (to the same state).
+RAISING_STATES = ("sent", "delivered", "opened")
 
 
 def smtp_reply(error):
@@ -77,15 +77,9 @@ class MailTrackingEmail(models.Model):
         if not message_ids:
             return  # another copy of the same mail raised it already
         done.update((msg_id, state) for msg_id in message_ids)
-        Mixin = self.env["reminder.sending.mixin"]
-        for model_name in self.env.registry.descendants([Mixin._name], "_inherit"):
-            model = self.env[model_name]
-            if not model._abstract:
-                model._reminder_raise_state(message_ids, RAISING_STATES[state])
+        for model in self.env["reminder.sending.mixin"]._reminder_sending_models():
+            model._reminder_raise_state(message_ids, state)
 
     def _reminder_refresh_sendings(self):
-        if not self:
-            return
-        Mixin = self.env["reminder.sending.mixin"]
-        for sendings in Mixin._reminder_sendings_of(self.mail_message_id):
+        for sendings in self.env["reminder.sending.mixin"]._reminder_sendings_of(self.mail_message_id):
             self.env.add_to_compute(sendings._fields["state"], sendings)

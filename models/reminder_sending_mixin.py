@@ -146,12 +146,18 @@ class ReminderSendingMixin(models.AbstractModel):
         self.browse([row[0] for row in raised]).invalidate_recordset(["state"])
 
     @api.model
+    def _reminder_sending_models(self):
+        """The model of every engine: the concrete models inheriting this one."""
+        for model_name in self.env.registry.descendants([self._name], "_inherit"):
+            if not self.env[model_name]._abstract:
+                yield self.env[model_name]
+
+    @api.model
     def _reminder_sendings_of(self, messages):
         """The records, of every engine, that send ``messages``: one
         recordset per engine."""
-        for model_name in self.env.registry.descendants([self._name], "_inherit"):
-            model = self.env[model_name]
-            if not model._abstract and messages:
+        if messages:
+            for model in self._reminder_sending_models():
                 yield model.sudo().search([("mail_message_id", "in", messages.ids)])
 
     # ------------------------------------------------------------------
@@ -340,33 +346,45 @@ class ReminderSendingMixin(models.AbstractModel):
 
     def _reminder_mail_values(self, route, subject, body):
         self.ensure_one()
-        chatter = self._reminder_chatter_record()
-        values = {
+        email_from = self._reminder_email_from()
+        values = self._reminder_routed_mail_values(
+            route,
+            self._reminder_chatter_record(),
+            subject,
+            body,
+            one_email=not self._reminder_copy_per_contact(),
+            email_from=email_from,
+            reply_to=email_from,
+            attachment_ids=[fields.Command.set(self._reminder_attachment_ids())],
+        )
+        extra_cc = [e for e in self._reminder_extra_cc() if e and email_normalize(e)]
+        if extra_cc and not route.is_pec:
+            values["email_cc"] = ",".join(filter(None, [values.get("email_cc"), *extra_cc]))
+        return values
+
+    @api.model
+    def _reminder_routed_mail_values(self, route, chatter, subject, body, one_email=False, **values):
+        """``mail.mail`` values of a document e-mailed to ``route`` (see
+        ``res.partner._reminder_mail_recipient_values``), every recipient
+        shown in every copy, and kept in ``chatter``'s chatter with its
+        subject and body; ``values`` add to them or replace them."""
+        return {
             "subject": subject,
             "body_html": body,
-            "body": body,  # what the customer's chatter shows of it
+            "body": body,
             "reminder_shared_headers": True,
-            "email_from": self._reminder_email_from(),
-            "reply_to": self._reminder_email_from(),
             "model": chatter._name,
             "res_id": chatter.id,
             "message_type": "email",
             "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
             "author_id": self.env.user.partner_id.id,
-            "attachment_ids": [fields.Command.set(self._reminder_attachment_ids())],
             "auto_delete": False,
+            # the message's recipients, as in any chatter message (and what
+            # mail_tracking expects to find when it records the delivery)
+            "partner_ids": [fields.Command.set(route.to.ids if not route.is_pec else [])],
+            **route.partner._reminder_mail_recipient_values(route, one_email=one_email),
+            **values,
         }
-        values.update(self.partner_id._reminder_mail_recipient_values(route))
-        if not route.is_pec and not self._reminder_copy_per_contact():
-            values["recipient_ids"] = [fields.Command.clear()]
-            values["email_to"] = ",".join(route.to.mapped("email_formatted"))
-        # the message's recipients, as in any chatter message (and what
-        # mail_tracking expects to find when it records the delivery)
-        values["partner_ids"] = [fields.Command.set(route.to.ids if not route.is_pec else [])]
-        extra_cc = [e for e in self._reminder_extra_cc() if e and email_normalize(e)]
-        if extra_cc and not route.is_pec:
-            values["email_cc"] = ",".join(filter(None, [values.get("email_cc"), *extra_cc]))
-        return values
 
     def _reminder_email_layout(self):
         """xmlid of the layout around the e-mails, as ``email_layout_xmlid``

@@ -303,9 +303,10 @@ class ResPartner(models.Model):
             for fname in typed
         )
 
-    def _reminder_mail_recipient_values(self, route):
-        """``mail.mail`` values that deliver to ``route``: partners and CC
-        addresses for ordinary mail; PEC addresses only, through the PEC
+    def _reminder_mail_recipient_values(self, route, one_email=False):
+        """``mail.mail`` values that deliver to ``route``: partners (one copy
+        each) or, with ``one_email``, their addresses (one e-mail to all) and
+        CC addresses for ordinary mail; PEC addresses only, through the PEC
         server, for certified mail."""
         if route.is_pec:
             return {
@@ -313,7 +314,8 @@ class ResPartner(models.Model):
                 "reminder_is_pec": True,
                 "mail_server_id": self.env["ir.mail_server"]._reminder_pec_server().id,
             }
-        return {
-            "recipient_ids": [fields.Command.set(route.to.ids)],
-            "email_cc": ",".join(route.cc.mapped("email_formatted")),
-        }
+        if one_email:
+            to = {"email_to": ",".join(route.to.mapped("email_formatted"))}
+        else:
+            to = {"recipient_ids": [fields.Command.set(route.to.ids)]}
+        return {**to, "email_cc": ",".join(route.cc.mapped("email_formatted"))}
