@@ -1,4 +1,7 @@
 from collections import defaultdict
+from datetime import datetime, time
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.fields import Domain
@@ -8,6 +11,10 @@ from odoo.tools.misc import get_lang
 # columns written by the set-wise insert of _refresh_rows, in this order
 ROW_COLUMNS = (
     ("source", "varchar[]"),
+    ("res_model", "varchar[]"),
+    ("res_id", "int4[]"),
+    ("date", "timestamp[]"),
+    ("name", "varchar[]"),
     ("company_id", "int4[]"),
     ("currency_id", "int4[]"),
     ("policy_id", "int4[]"),
@@ -34,12 +41,19 @@ class _PreviewDone(Exception):
 
 
 class ReminderTodo(models.Model):
-    """Reminders to handle: one row per customer (or invoice) a reminder is
-    due for now, per user, computed live when the dashboard opens.
+    """Reminders to handle: one row per thing to remind (a customer, an
+    invoice, a meeting's reminder, ...) due now or failed, per user,
+    computed live when the dashboard opens.
 
     Rows are recomputed set-wise by :meth:`_refresh_rows` (a few queries,
-    whatever the number of invoices) and only serve the list view: its
+    whatever the number of rows) and only serve the list view: its
     filters, groupings and the "Send" buttons.
+
+    Every row, whatever its engine, fills the generic columns the list
+    shows: ``source`` (the engine), the record (``res_model``, ``res_id``),
+    ``partner_id``, ``date`` (when), ``name`` (what), ``recipients`` and
+    ``route_error`` (the warning, with ``no_recipient``). The other
+    columns are an engine's own (the dunning ones), optional in the list.
 
     Extension point for other engines (task reminders, dispatch, ...):
     add a value to ``source`` with ``selection_add`` and implement
@@ -49,25 +63,35 @@ class ReminderTodo(models.Model):
     * ``_todo_count_<source>()`` returning the number of rows cheaply (the
       systray counter calls it every minute),
 
-    and, if rows of the source can be sent, ``_todo_send_<source>()`` on
-    the selected rows returning ``(sent, errors, records to link, number
-    left to send in the background)``.
+    and optionally, on the selected rows of the source,
+    ``_todo_send_<source>()`` returning ``(sent, errors, records to link,
+    number left to send in the background)`` (rows of a source without it
+    are not sent) and ``_todo_preview_<source>()`` returning the values of
+    a ``reminder.todo.preview`` (the row's Preview button shows then).
     :meth:`_reminder_todo_sections` lists every source with its count; the
     dashboard and the systray go through it and nothing else.
     """
 
     _name = "reminder.todo"
     _description = "Reminder to Handle"
-    _order = "waiting, days_late desc, amount_due desc, id"
+    _order = "waiting, days_late desc, amount_due desc, date, id"
 
     user_id = fields.Many2one(
         "res.users", required=True, index=True, ondelete="cascade", default=lambda self: self.env.user
     )
     source = fields.Selection([("dunning", "Dunning")], required=True, default="dunning")
+    res_model = fields.Char(string="Record Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
+    record_ref = fields.Reference(
+        selection="_selection_record_model", string="Record", compute="_compute_record_ref"
+    )
+    date = fields.Datetime(string="When", readonly=True, help="When the reminder is or was due.")
+    name = fields.Char(string="What", readonly=True)
+    has_preview = fields.Boolean(compute="_compute_has_preview")
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
     policy_id = fields.Many2one("reminder.dunning.policy", string="Policy", readonly=True, ondelete="cascade")
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", string="Partner", readonly=True, ondelete="cascade")
     move_id = fields.Many2one(
         "account.move",
         string="Invoice",
@@ -96,6 +120,20 @@ class ReminderTodo(models.Model):
     waiting = fields.Boolean(
         readonly=True, help="Reminded recently: the next reminder waits for its Next Reminder date."
     )
+
+    @api.model
+    def _selection_record_model(self):
+        return [(model.model, model.name) for model in self.env["ir.model"].sudo().search([])]
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_ref(self):
+        for row in self:
+            row.record_ref = f"{row.res_model},{row.res_id}" if row.res_model and row.res_id else False
+
+    @api.depends("source")
+    def _compute_has_preview(self):
+        for row in self:
+            row.has_preview = hasattr(row, f"_todo_preview_{row.source}")
 
     # ------------------------------------------------------------------
     # Sections (extension point)
@@ -260,20 +298,32 @@ class ReminderTodo(models.Model):
             for item in items:
                 by_currency[item.currency_id] += item.residual
             user_id, country_id = partner_info[partner_id]
+            level = max((item.level for item in items), key=lambda level: level.days)
+            amount_text = " + ".join(
+                format_amount(currency_id, amount) for currency_id, amount in sorted(by_currency.items())
+            )
+            per_invoice = policy.grouping == "invoice"
+            next_date = min(item.next_date for item in items)
             rows.append(
                 {
+                    "res_model": "account.move" if per_invoice else "res.partner",
+                    "res_id": items[0].move_id if per_invoice else partner_id,
+                    "date": self._todo_day_start(next_date),
+                    "name": self.env._(
+                        "%(level)s: %(amount)s (%(count)s invoices)",
+                        level=level.name,
+                        amount=amount_text,
+                        count=len(items),
+                    ),
                     "company_id": policy.company_id.id,
                     "currency_id": policy.company_id.currency_id.id,
                     "policy_id": policy.id,
                     "partner_id": partner_id,
-                    "move_id": items[0].move_id if policy.grouping == "invoice" else None,
-                    "level_id": max((item.level for item in items), key=lambda level: level.days).id,
+                    "move_id": items[0].move_id if per_invoice else None,
+                    "level_id": level.id,
                     "item_count": len(items),
                     "amount_due": sum(item.residual_company for item in items),
-                    "amount_text": " + ".join(
-                        format_amount(currency_id, amount)
-                        for currency_id, amount in sorted(by_currency.items())
-                    ),
+                    "amount_text": amount_text,
                     "days_late": oldest.days_late,
                     "salesperson_id": user_id or move_salesperson.get(oldest.move_id),
                     "country_id": country_id,
@@ -282,11 +332,17 @@ class ReminderTodo(models.Model):
                     "email_cc": ", ".join(route.cc._reminder_recipient_labels("email")) or None,
                     "no_recipient": bool(route.error),
                     "route_error": route.error or None,
-                    "next_date": min(item.next_date for item in items),
+                    "next_date": next_date,
                     "waiting": items[0].next_date > today,
                 }
             )
         return rows
+
+    def _todo_day_start(self, day):
+        """The UTC datetime at which ``day`` starts for the user: the "When"
+        of a reminder due on a day rather than at a time."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        return tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
 
     def _todo_amount_formatter(self, currencies):
         """``format(currency_id, amount)``: as ``odoo.tools.format_amount``
@@ -315,12 +371,36 @@ class ReminderTodo(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
+    def action_open_record(self):
+        """The record the row is about, in its own form."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
     def action_preview(self):
+        """What this row would send, rendered by its engine; sends nothing."""
+        self.ensure_one()
+        values = {"todo_id": self.id, **getattr(self, f"_todo_preview_{self.source}")()}
+        wizard = self.env["reminder.todo.preview"].create(values)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Preview"),
+        }
+
+    def _todo_preview_dunning(self):
         """The e-mail of this line, exactly as a run would render it. The run
         is prepared in a savepoint rolled back at once: nothing is kept (a
         run number of the sequence is consumed)."""
-        self.ensure_one()
-        values = {"todo_id": self.id}
+        values = {}
         try:
             with self.env.cr.savepoint():
                 run = self.env["reminder.dunning.run"].create(
@@ -356,19 +436,10 @@ class ReminderTodo(models.Model):
         except _PreviewDone:
             pass
         self.env.invalidate_all()
-        wizard = self.env["reminder.todo.preview"].create(values)
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": wizard._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Preview"),
-        }
+        return values
 
     def action_send_selected(self):
-        """Send the selected lines through the dunning engine, as the cron
-        would: one run per policy restricted to the selected customers."""
+        """Send the selected lines, each through its engine as its cron would."""
         return self._send_rows(self)
 
     @api.model
@@ -382,6 +453,8 @@ class ReminderTodo(models.Model):
         sent = errors = background = 0
         links = []
         for source, source_rows in rows.grouped("source").items():
+            if not hasattr(source_rows, f"_todo_send_{source}"):
+                continue
             source_sent, source_errors, records, source_background = getattr(
                 source_rows, f"_todo_send_{source}"
             )()

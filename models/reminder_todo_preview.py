@@ -9,6 +9,7 @@ class ReminderTodoPreview(models.TransientModel):
 
     todo_id = fields.Many2one("reminder.todo", ondelete="cascade")
     partner_id = fields.Many2one(related="todo_id.partner_id")
+    name = fields.Char(related="todo_id.name")
     level_id = fields.Many2one(related="todo_id.level_id")
     recipients = fields.Char(readonly=True)
     email_cc = fields.Char(string="CC", readonly=True)

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
@@ -136,6 +137,28 @@ class TestDunningTodo(TodoCommon):
         rows = self._rows()
         self.assertEqual(rows.move_id, first | second)
         self.assertEqual(rows.mapped("item_count"), [1, 1])
+        self.assertEqual(set(rows.mapped("record_ref")), {first, second})
+
+    def test_generic_columns(self):
+        """Every engine's row shows the same columns: source, record,
+        partner, when, what, warning; a dunning row is its customer's."""
+        self._invoice(self.bihor, -10, amount=100.0)
+        nobody = self._create_customer("Nobody", [("Dan Sales", "Vendite")])
+        self._invoice(nobody, -10)
+        rows = self._by_partner(self._rows())
+        bihor = rows[self.bihor]
+        self.assertEqual(
+            (bihor.source, bihor.res_model, bihor.res_id), ("dunning", "res.partner", self.bihor.id)
+        )
+        self.assertEqual(bihor.record_ref, self.bihor)
+        self.assertIn(self.firm.name, bihor.name)
+        self.assertIn("100.00", bihor.name)
+        self.assertEqual(fields.Datetime.context_timestamp(bihor, bihor.date).date(), bihor.next_date)
+        self.assertFalse(bihor.route_error)
+        self.assertTrue(rows[nobody].route_error)
+        self.assertTrue(bihor.has_preview)
+        action = bihor.with_user(self.handler).action_open_record()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", self.bihor.id))
 
     def test_send_selected(self):
         self._invoice(self.bihor, -10)
