@@ -6,6 +6,7 @@ from . import mail_tracking_email
 from . import reminder_sending_mixin
 from . import res_company
 from . import account_move
+from . import account_move_send
 from . import reminder_dunning_policy
 from . import reminder_dunning_level
 from . import reminder_dunning_run

@@ -61,11 +61,12 @@ class AccountMove(models.Model):
             readable |= Line.search([("move_id", "in", others.ids)]).move_id & others
         return readable
 
-    def _reminder_send_by_email(self, route):
+    def _reminder_send_by_email(self, route, subject=None, body=None):
         """E-mail the invoice, with its PDF, to the recipients routed for
         invoices: To, Cc, or the PEC address through the PEC server when
         its document type requires certified mail. Odoo's own invoice
-        sending knows only a list of recipients and one server."""
+        sending knows only a list of recipients and one server. ``subject``
+        and ``body`` replace the template's (those of the Send wizard)."""
         self.ensure_one()
         Send = self.env["account.move.send"]
         if not self.invoice_pdf_report_id:
@@ -76,11 +77,11 @@ class AccountMove(models.Model):
             fname: template._render_field(fname, self.ids)[self.id]
             for fname in ("subject", "body_html", "email_from")
         }
-        body = rendered["body_html"]
+        body = body or rendered["body_html"]
         values = self.env["reminder.sending.mixin"]._reminder_routed_mail_values(
             route,
             self,
-            rendered["subject"],
+            subject or rendered["subject"],
             body,
             body_html=self.env["mail.render.mixin"]
             .with_context(lang=lang)

@@ -242,6 +242,12 @@ class ResPartner(models.Model):
         hidden = self.env._("Confidential contact")
         return [hidden if partner.reminder_confidential else partner[fname] for partner in self]
 
+    def _reminder_visible(self):
+        """The contacts of ``self`` the user may read, even from superuser
+        mode (a computed field): what a screen may propose of routed
+        recipients, confidential contacts only to their group."""
+        return self.with_env(self.env(su=False))._filtered_access("read")
+
     def _reminder_check_route(self, route, document_type, function_patterns, channel):
         """Fill the PEC addresses and drop the recipients who cannot be
         reached on ``channel``; set ``route.error`` when nobody is left."""

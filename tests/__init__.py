@@ -18,3 +18,4 @@ from . import test_sms_isolation
 from . import test_smtp_retry
 from . import test_settings
 from . import test_translations
+from . import test_send_routing

@@ -1,2 +1,3 @@
 from . import reminder_dunning_preview
 from . import reminder_recurrence_rule_wizard
+from . import mail_compose_message

@@ -1,0 +1,36 @@
+from odoo import models
+
+
+class MailComposeMessage(models.TransientModel):
+    """The Send buttons of documents opening the composer (quotations,
+    orders, purchase orders, delivery slips) propose the routed contacts
+    (SPEC 1.3), as the invoice Send does (``account.move.send``)."""
+
+    _inherit = "mail.compose.message"
+
+    def _compute_partner_ids(self):
+        super()._compute_partner_ids()
+        DocumentType = self.env["reminder.document.type"]
+        for composer in self:
+            if document := composer._reminder_document():
+                composer.partner_ids = DocumentType._reminder_send_proposal(document, composer.partner_ids)
+
+    def _prepare_mail_values(self, res_ids):
+        values = super()._prepare_mail_values(res_ids)
+        if (document := self._reminder_document()) and document.id in values:
+            hidden = self.env["reminder.document.type"]._reminder_send_hidden(document, self.partner_ids)
+            values[document.id]["partner_ids"] = list(
+                dict.fromkeys(values[document.id]["partner_ids"] + hidden.ids)
+            )
+        return values
+
+    def _reminder_document(self):
+        """The one document this composer e-mails from a template, as a
+        Send button opens it, or None."""
+        self.ensure_one()
+        if not (self.model in self.env and self.template_id and self.composition_mode == "comment"):
+            return None
+        res_ids = self._evaluate_res_ids()
+        if len(res_ids) != 1 or self.composition_batch:
+            return None
+        return self.env[self.model].browse(res_ids)
