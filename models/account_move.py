@@ -1,6 +1,9 @@
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
-from odoo.tools import hmac
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import format_date, hmac
 
 
 class AccountMove(models.Model):
@@ -25,6 +28,75 @@ class AccountMove(models.Model):
         for move in self:
             sent = move.reminder_dunning_line_ids.filtered(lambda line: line.state == "sent")
             move.reminder_dunning_level_id = sent.sorted("id")[-1:].level_id
+
+    def action_reminder_send_now(self):
+        """Send the reminder this invoice is due for now, as a run would."""
+        return self._reminder_remind_now()
+
+    def action_reminder_print_now(self):
+        """Print the letter of the reminder this invoice is due for now."""
+        return self._reminder_remind_now(letters=True)
+
+    def _reminder_remind_now(self, letters=False):
+        self.ensure_one()
+        return self.commercial_partner_id.with_company(self.company_id)._reminder_remind_now(
+            self, letters=letters
+        )
+
+    # ------------------------------------------------------------------
+    # The customer's answer from the reminder (controllers/portal.py)
+    # ------------------------------------------------------------------
+
+    def _reminder_is_open(self):
+        return self.state == "posted" and self.payment_state in ("not_paid", "partial")
+
+    def _reminder_portal_promise(self, date):
+        """The customer promises to pay by ``date``: dunning of the invoice
+        waits until then (SPEC 2.10) and the salesperson is told."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        if not date or not today < date <= today + relativedelta(years=1):
+            raise ValidationError(self.env._("The Promise to Pay date must be within the coming year."))
+        self._reminder_check_open()
+        self.reminder_promise_date = date
+        self._reminder_customer_answer(
+            self.env._(
+                "Promise to pay %(invoice)s by %(date)s", invoice=self.name, date=format_date(self.env, date)
+            )
+        )
+
+    def _reminder_portal_dispute(self, comment):
+        """The customer disputes the invoice: no reminder until someone
+        settles the dispute (SPEC 2.10), and the salesperson is told why."""
+        self.ensure_one()
+        if not (comment or "").strip():
+            raise ValidationError(self.env._("Please say in the Comment why you dispute this invoice."))
+        self._reminder_check_open()
+        self.reminder_dispute = True
+        self._reminder_customer_answer(self.env._("Dispute of %s", self.name), comment.strip())
+
+    def _reminder_check_open(self):
+        if not self._reminder_is_open():
+            raise ValidationError(self.env._("Invoice %s is not awaiting payment.", self.name))
+
+    def _reminder_customer_answer(self, summary, comment=""):
+        """In the invoice's chatter, as the customer's, and as a to-do for
+        the salesperson (else the customer's, else whoever made the invoice)."""
+        body = Markup("<p>%s</p>") % summary
+        if comment:
+            body += Markup("<p>%s</p>") % comment
+        self.message_post(
+            body=body,
+            author_id=self.commercial_partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=Markup("<p>%s</p>") % comment if comment else "",
+            user_id=(self.invoice_user_id or self.commercial_partner_id.user_id or self.create_uid).id,
+        )
 
     def _reminder_pay_signature(self, env=None):
         return hmac(env or self.env(su=True), "reminder_automation.pay_link", self.id)

@@ -198,6 +198,9 @@ class ReminderDunningCommunication(models.Model):
         each communication's level. Errors stay on their communication."""
         self._drop_paid_lines()
         todo = self.filtered(lambda c: c.send_state == "draft")
+        printed = todo.filtered("run_id.letters_only")
+        printed._each_customer_apart(lambda comms: comms._render_letters())
+        todo -= printed
         todo._ensure_invoice_pdfs()
         todo.filtered(lambda c: c.level_id.channel_email)._reminder_send_emails()
         todo.filtered(lambda c: c.level_id.channel_sms)._reminder_send_sms()
@@ -210,9 +213,11 @@ class ReminderDunningCommunication(models.Model):
 
     def _dunning_resolve_recipients(self):
         """At preparation: who receives each communication, and which
-        customers nobody can receive, shown in the review before sending."""
-        self.filtered("level_id.channel_email")._reminder_resolve_recipients("email")
-        self.filtered(
+        customers nobody can receive, shown in the review before sending.
+        Printed now, they go to the customer's address: nothing to route."""
+        routed = self.filtered(lambda comm: not comm.run_id.letters_only)
+        routed.filtered("level_id.channel_email")._reminder_resolve_recipients("email")
+        routed.filtered(
             lambda comm: comm.level_id.channel_sms and not comm.level_id.channel_email
         )._reminder_resolve_recipients("sms")
 

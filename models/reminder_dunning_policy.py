@@ -171,25 +171,28 @@ class ReminderDunningPolicy(models.Model):
     # What is due
     # ------------------------------------------------------------------
 
-    def _due_items(self, date, partner_ids=None, waiting=False):
-        """Every unpaid invoice of the policy due for a reminder on ``date``.
+    def _due_items(self, date, partner_ids=None, waiting=False, move_ids=None):
+        """Every unpaid invoice of the policy due for a reminder on ``date``
+        (of ``partner_ids`` and ``move_ids`` only, when given).
 
         One SQL query over the invoices, whatever their number: the candidates
         with their last non-cancelled dunning line, then, in Python, the next
         level of each (levels never skip; a courtesy level is skipped once
         the invoice is overdue, it would make no sense any more; a level
-        waits its days after the previous reminder).
+        waits its days after the previous reminder, and the customer's Next
+        Action date).
 
         With ``waiting``, also the invoices late enough for their next level
-        whose previous reminder is too recent: their ``next_date`` is the
-        first day they are due (``date`` for the others).
+        whose previous reminder is too recent or whose customer's next action
+        is later: their ``next_date`` is the first day they are due (``date``
+        for the others).
         """
         self.ensure_one()
         levels = self._levels()
         if not levels:
             return []
         self.env.flush_all()  # the query reads invoices, partners and lines
-        rows = self.env.execute_query(self._due_candidates_query(date, levels, partner_ids))
+        rows = self.env.execute_query(self._due_candidates_query(date, levels, partner_ids, move_ids))
         position = {level.id: index for index, level in enumerate(levels)}
         # read once: 10,000 invoices, 10,000 calls
         days = levels.mapped("days")
@@ -203,6 +206,7 @@ class ReminderDunningPolicy(models.Model):
             repeat_count,
             last_date,
             last_send_state,
+            next_action_date,
             *amounts,
         ) in rows:
             if last_send_state == "draft":
@@ -211,6 +215,8 @@ class ReminderDunningPolicy(models.Model):
             level, repeat, next_date = self._next_level(
                 levels, days, delays, position.get(last_level_id), repeat_count, last_date, days_late, date
             )
+            if level and next_action_date:
+                next_date = max(next_date, next_action_date)
             if level and (waiting or next_date <= date):
                 items.append(
                     DueItem(move_id, partner_id, due_date, level, repeat, days_late, *amounts, next_date)
@@ -261,11 +267,13 @@ class ReminderDunningPolicy(models.Model):
             if (due if item.next_date <= date else total)[item.partner_id] >= self.min_amount
         ]
 
-    def _due_candidates_query(self, date, levels, partner_ids):
+    def _due_candidates_query(self, date, levels, partner_ids, move_ids=None):
         first_threshold = min(levels.mapped("days"))
         partner_filter = SQL("TRUE")
         if partner_ids is not None:
             partner_filter = SQL("p.id = ANY(%s)", list(partner_ids))
+        if move_ids is not None:
+            partner_filter = SQL("%s AND m.id = ANY(%s)", partner_filter, list(move_ids))
         domain = self._partner_domain()
         if not domain.is_true():
             partner_query = self.env["res.partner"].with_context(active_test=False)._search(domain)
@@ -275,6 +283,7 @@ class ReminderDunningPolicy(models.Model):
             """
             SELECT m.id, p.id, m.invoice_date_due,
                    last.level_id, COALESCE(last.repeat_count, 0), last.run_date, last.send_state,
+                   p.reminder_next_action_date,
                    m.amount_residual, ABS(m.amount_residual_signed), m.currency_id
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id

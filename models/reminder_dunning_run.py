@@ -6,6 +6,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, mute_logger
+from odoo.tools.pdf import merge_pdf
 
 from .reminder_dunning_level import MAX_DAYS
 
@@ -61,6 +62,17 @@ class ReminderDunningRun(models.Model):
         readonly=True,
         help="Restrict the run to these customers (e.g. the lines selected in Reminders to Handle).",
     )
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Only Invoices",
+        readonly=True,
+        help="Restrict the run to these invoices (a reminder sent now from an invoice).",
+    )
+    letters_only = fields.Boolean(
+        string="Printed Now",
+        readonly=True,
+        help="Started by Print Now: its reminders are letters, whatever the channels of their level.",
+    )
     auto_send = fields.Boolean(
         help="Started by the schedule: sent right after preparation, resumed by the cron if interrupted."
     )
@@ -94,6 +106,7 @@ class ReminderDunningRun(models.Model):
     processed_count = fields.Integer(
         string="Processed", compute="_compute_processed_count", help="Communications sent or failed so far."
     )
+    letter_count = fields.Integer(string="Letters", compute="_compute_letter_count")
 
     @api.depends("communication_ids.state")
     def _compute_counts(self):
@@ -122,6 +135,16 @@ class ReminderDunningRun(models.Model):
         )
         for run in self:
             run.processed_count = processed.get(run, 0)
+
+    @api.depends("communication_ids.letter_attachment_id")
+    def _compute_letter_count(self):
+        counts = dict(
+            self.env["reminder.dunning.communication"]._read_group(
+                [("run_id", "in", self.ids), ("letter_attachment_id", "!=", False)], ["run_id"], ["__count"]
+            )
+        )
+        for run in self:
+            run.letter_count = counts.get(run, 0)
 
     @api.constrains("date")
     def _check_date(self):
@@ -181,7 +204,9 @@ class ReminderDunningRun(models.Model):
         if self.state != "draft":
             raise UserError(self.env._("Only a draft run can be prepared."))
         self._lock_or_raise(self.policy_id, self.env._("Another run of this policy is being prepared."))
-        items = self.policy_id._due_items(self.date, self.partner_ids.ids or None)
+        items = self.policy_id._due_items(
+            self.date, self.partner_ids.ids or None, move_ids=self.move_ids.ids or None
+        )
         groups = defaultdict(list)
         for item in items:
             key = item.partner_id if self.policy_id.grouping == "partner" else (item.partner_id, item.move_id)
@@ -484,6 +509,55 @@ class ReminderDunningRun(models.Model):
     def _lock_or_raise(self, records, message):
         if not self._try_lock(records):
             raise UserError(message)
+
+    def action_print_letters(self):
+        """All the letters of the run in one PDF for the post room, by
+        customer name: the letters stored when sending, merged by Odoo's PDF
+        tools (wkhtmltopdf renders one document per call here)."""
+        self.ensure_one()
+        comms = self.communication_ids.filtered("letter_attachment_id").sorted(
+            lambda comm: (comm.partner_id.name or "", comm.id)
+        )
+        if not comms:
+            raise UserError(self.env._("Run %s printed no letter.", self.name))
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": self.env._("Letters %s.pdf", self.name),
+                "raw": merge_pdf([comm.letter_attachment_id.raw for comm in comms]),
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true"}
+
+    def _remind_now_notification(self):
+        """What a reminder sent now became: sent to whom, or why not."""
+        self.ensure_one()
+        failed = self.communication_ids.filtered(lambda comm: comm.send_state == "error")
+        if failed:
+            message, kind = "\n".join(failed.mapped("error_message")), "warning"
+        else:
+            message, kind = (
+                self.env._(
+                    "%(level)s sent to %(customer)s.",
+                    level=", ".join(self.communication_ids.level_id.mapped("name")),
+                    customer=", ".join(self.communication_ids.partner_id.mapped("display_name")),
+                ),
+                "success",
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Dunning run %s", self.name),
+                "message": message + " %s",
+                "links": [{"label": self.env._("Open the run"), "url": f"/odoo/{self._name}/{self.id}"}],
+                "type": kind,
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_view_communications(self):
         self.ensure_one()

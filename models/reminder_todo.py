@@ -4,6 +4,7 @@ from datetime import datetime, time
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import get_lang
@@ -120,6 +121,8 @@ class ReminderTodo(models.Model):
     waiting = fields.Boolean(
         readonly=True, help="Reminded recently: the next reminder waits for its Next Reminder date."
     )
+    next_action_date = fields.Date(related="partner_id.reminder_next_action_date")
+    next_action = fields.Char(related="partner_id.reminder_next_action")
 
     @api.model
     def _selection_record_model(self):
@@ -381,6 +384,13 @@ class ReminderTodo(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
+
+    def action_postpone(self):
+        """Postpone the dunning of the customers of the rows."""
+        customers = self.filtered(lambda row: row.source == "dunning").partner_id
+        if not customers:
+            raise UserError(self.env._("Select reminders of customers (Dunning) to postpone."))
+        return customers.action_reminder_postpone()
 
     def action_preview(self):
         """What this row would send, rendered by its engine; sends nothing."""

@@ -3,9 +3,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, format_date
 
 
 def _fold(text):
@@ -83,6 +83,17 @@ class ResPartner(models.Model):
         string="Promise to Pay", help="The customer promised to pay by this date: no reminder until then."
     )
     reminder_dispute = fields.Boolean(string="In Dispute", help="No reminder while the customer disputes.")
+    reminder_next_action_date = fields.Date(
+        string="Next Action On",
+        tracking=True,
+        help="Dunning of this customer is postponed until this date, e.g. to call them first: "
+        "reminders due before it wait for it.",
+    )
+    reminder_next_action = fields.Char(
+        string="Next Action",
+        tracking=True,
+        help="What the credit controller does next, e.g. 'Call the accountant'.",
+    )
     reminder_dunning_communication_ids = fields.One2many(
         "reminder.dunning.communication", "partner_id", string="Dunning Communications"
     )
@@ -110,6 +121,71 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.id)]
         return action
+
+    def action_reminder_send_now(self):
+        """Send the reminder due now to this customer, as a run would."""
+        return self._reminder_remind_now()
+
+    def action_reminder_print_now(self):
+        """Print the letter of the reminder due now to this customer."""
+        return self._reminder_remind_now(letters=True)
+
+    def action_reminder_postpone(self):
+        """Postpone the dunning of these customers to a next action date."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("reminder_automation.reminder_postpone_action")
+        action["context"] = {"default_partner_ids": self.commercial_partner_id.ids}
+        return action
+
+    def _reminder_remind_now(self, moves=None, letters=False):
+        """A dunning run for this customer alone (its invoices ``moves``
+        only, when given), prepared and sent at once: the policy of the
+        customer, its routing, the level each invoice is due for and the
+        history are those of any run. ``letters``: the reminders are
+        printed, whatever their level's channels, and the letters returned."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        company = self.env.company
+        policy = partner.reminder_dunning_policy_id or company.reminder_dunning_policy_id
+        if not policy or policy.company_id != company:
+            raise UserError(
+                self.env._(
+                    "No dunning policy of %(company)s applies to %(customer)s: set the Dunning Policy "
+                    "of the customer, or the default policy of the company in Settings.",
+                    company=company.name,
+                    customer=partner.display_name,
+                )
+            )
+        run = self.env["reminder.dunning.run"].create(
+            {
+                "policy_id": policy.id,
+                "partner_ids": [fields.Command.set(partner.ids)],
+                "move_ids": [fields.Command.set(moves.ids if moves else [])],
+                "letters_only": letters,
+            }
+        )
+        run.action_prepare()
+        if not run.communication_ids:
+            raise UserError(partner._reminder_nothing_due_message(policy, run.date, moves))
+        run.action_send()
+        if letters and run.letter_count:
+            return run.action_print_letters()
+        return run._remind_now_notification()
+
+    def _reminder_nothing_due_message(self, policy, date, moves=None):
+        waiting = policy._due_items(date, self.ids, waiting=True, move_ids=moves.ids if moves else None)
+        if waiting:
+            return self.env._(
+                "The next reminder of %(customer)s is due on %(date)s (previous reminder too recent, "
+                "or Next Action On a later date).",
+                customer=self.display_name,
+                date=format_date(self.env, min(item.next_date for item in waiting)),
+            )
+        return self.env._(
+            "No reminder is due for %(customer)s under the policy %(policy)s: no invoice is late "
+            "enough for a level, or dunning is paused (Promise to Pay, In Dispute, Excluded from Dunning).",
+            customer=self.display_name,
+            policy=policy.name,
+        )
 
     # ------------------------------------------------------------------
     # Constraints and SMS number

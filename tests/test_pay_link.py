@@ -15,7 +15,12 @@ class TestPayLink(DunningCommon, HttpCase):
         self.assertEqual(len(links), 1)
         self.assertTrue(links[0].endswith(invoice._reminder_pay_url()))
 
-        response = self.url_open(invoice._reminder_pay_url(), allow_redirects=False)
+        page = self.url_open(invoice._reminder_pay_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(invoice.name, page.text)
+        invoice.invalidate_recordset(["access_token"])
+        self.assertFalse(invoice.access_token, "the page of the link writes no portal token")
+        response = self.url_open(f"{invoice._reminder_pay_url()}/pay", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
         invoice.invalidate_recordset(["access_token"])
         self.assertTrue(invoice.access_token, "created when the customer follows the link")
@@ -33,6 +38,7 @@ class TestPayLink(DunningCommon, HttpCase):
         other = self._invoice(self.rossi, -10)
         forged = f"/reminder/invoice/{invoice.id}/{other._reminder_pay_signature()}"
         self.assertEqual(self.url_open(forged, allow_redirects=False).status_code, 404)
+        self.assertEqual(self.url_open(f"{forged}/pay", allow_redirects=False).status_code, 404)
         missing = f"/reminder/invoice/{other.id + 1000}/{other._reminder_pay_signature()}"
         self.assertEqual(self.url_open(missing, allow_redirects=False).status_code, 404)
         invoice.invalidate_recordset(["access_token"])
