@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["account", "mail", "sms", "portal", "mail_tracking"],
+    "depends": ["account", "mail", "sms", "portal", "mail_tracking", "calendar"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/security.xml",
@@ -20,6 +20,7 @@
         "data/reminder_document_type_data.xml",
         "data/reminder_recurrence_data.xml",
         "data/reminder_dunning_data.xml",
+        "data/reminder_meeting_data.xml",
         "data/mail_template_data.xml",
         "report/reminder_dunning_reports.xml",
         "views/reminder_document_type_views.xml",
@@ -33,6 +34,9 @@
         "views/res_company_views.xml",
         "views/reminder_recurrence_views.xml",
         "views/reminder_todo_views.xml",
+        "views/reminder_meeting_views.xml",
+        "views/calendar_event_views.xml",
+        "views/mail_template_views.xml",
         "wizards/reminder_recurrence_rule_wizard_views.xml",
         "wizards/reminder_postpone_views.xml",
         "views/menus.xml",
@@ -50,5 +54,6 @@
         "demo/res_partner_demo.xml",
         "demo/account_move_demo.xml",
         "demo/reminder_dunning_demo.xml",
+        "demo/reminder_meeting_demo.xml",
     ],
 }

@@ -2,6 +2,7 @@ from . import reminder_document_type
 from . import res_partner
 from . import ir_mail_server
 from . import mail_mail
+from . import mail_template
 from . import mail_tracking_email
 from . import reminder_sending_mixin
 from . import res_company
@@ -16,6 +17,8 @@ from . import reminder_recurrence_rule
 from . import reminder_recurrence
 from . import reminder_recurrence_occurrence
 from . import mail_activity
+from . import reminder_meeting
+from . import calendar_event
 from . import reminder_todo
 from . import reminder_todo_preview
 from . import res_users

@@ -26,6 +26,11 @@ class MailMail(models.Model):
         help="Each recipient receives its own copy (its own tracking), and every copy shows "
         "the same To (the routed contacts) and Cc (the copies), so that reply-all reaches them all.",
     )
+    email_bcc = fields.Char(
+        string="Bcc",
+        readonly=True,
+        help="Blind copies: in the SMTP envelope of the first copy only, never in a header.",
+    )
     reminder_retry_count = fields.Integer(
         string="SMTP Retries",
         readonly=True,
@@ -62,7 +67,20 @@ class MailMail(models.Model):
                 email.update(email_to=to_header, email_cc=cc_header)
             if self.reminder_retry_count:
                 emails = self._reminder_unsent_copies(emails)
+        if self.email_bcc and emails:
+            emails[0] = self._reminder_add_bcc(emails[0])
         return emails
+
+    def _reminder_add_bcc(self, email):
+        """The blind copies go with one copy only (once each): as its Bcc
+        header, which ir.mail_server turns into envelope recipients and
+        removes before sending."""
+        bcc = email_normalize_all(self.email_bcc)
+        return dict(
+            email,
+            headers={**email["headers"], "Bcc": ", ".join(bcc)},
+            email_to_normalized=[*email["email_to_normalized"], *bcc] if email["email_to_normalized"] else [],
+        )
 
     def _reminder_split_copies(self, emails):
         """One e-mail to all the customer's contacts: Odoo sends the Cc in

@@ -448,7 +448,7 @@ class ReminderSendingMixin(models.AbstractModel):
                 sms_values.append(
                     {
                         "partner_id": contact.id,
-                        "number": contact._reminder_sms_number(),
+                        "number": record._reminder_sms_number_of(contact),
                         "body": rendered[0],
                         "state": "outgoing",
                     }
@@ -466,6 +466,10 @@ class ReminderSendingMixin(models.AbstractModel):
 
     def _reminder_sms_template(self):
         raise NotImplementedError
+
+    def _reminder_sms_number_of(self, contact):
+        """The number the SMS of ``self`` goes to for the routed ``contact``."""
+        return contact._reminder_sms_number()
 
     def action_cancel(self):
         if self.filtered(lambda r: r.send_state == "queued"):

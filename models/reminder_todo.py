@@ -34,6 +34,7 @@ ROW_COLUMNS = (
     ("route_error", "varchar[]"),
     ("next_date", "date[]"),
     ("waiting", "bool[]"),
+    ("meeting_reminder_id", "int4[]"),
 )
 
 
@@ -80,7 +81,10 @@ class ReminderTodo(models.Model):
     user_id = fields.Many2one(
         "res.users", required=True, index=True, ondelete="cascade", default=lambda self: self.env.user
     )
-    source = fields.Selection([("dunning", "Dunning")], required=True, default="dunning")
+    source = fields.Selection(
+        [("dunning", "Dunning"), ("meeting", "Meeting Reminders")], required=True, default="dunning"
+    )
+    meeting_reminder_id = fields.Many2one("reminder.meeting", readonly=True, ondelete="cascade")
     res_model = fields.Char(string="Record Model", readonly=True)
     res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
     record_ref = fields.Reference(
@@ -517,4 +521,51 @@ class ReminderTodo(models.Model):
             sum(runs.mapped("error_count")),
             runs,
             len(in_background.communication_ids.filtered(lambda comm: comm.send_state == "draft")),
+        )
+
+    # ------------------------------------------------------------------
+    # Meeting reminders section
+    # ------------------------------------------------------------------
+
+    def _todo_meeting_reminders(self):
+        """The failed reminders of meetings to come the user may see."""
+        return self.env["reminder.meeting"].search(self.env["reminder.meeting"]._todo_domain())
+
+    def _todo_count_meeting(self):
+        return self.env["reminder.meeting"].search_count(self.env["reminder.meeting"]._todo_domain())
+
+    def _todo_rows_meeting(self):
+        reminders = self._todo_meeting_reminders()
+        audiences = dict(reminders._fields["audience"]._description_selection(self.env))
+        channels = dict(reminders._fields["channel"]._description_selection(self.env))
+        return [
+            {
+                "res_model": "calendar.event",
+                "res_id": reminder.event_id.id,
+                "date": reminder.date_scheduled,
+                "name": self.env._(
+                    "%(meeting)s: %(channel)s to the %(audience)s",
+                    meeting=reminder.event_id.name,
+                    channel=channels[reminder.channel],
+                    audience=audiences[reminder.audience].lower(),
+                ),
+                "company_id": reminder.company_id.id,
+                "partner_id": reminder.partner_id.id,
+                "meeting_reminder_id": reminder.id,
+                "recipients": reminder.phone or reminder.email or reminder.email_to or None,
+                "no_recipient": True,
+                "route_error": reminder.error_message or None,
+            }
+            for reminder in reminders
+        ]
+
+    def _todo_send_meeting(self):
+        """Try the failed reminders again, now (their cause fixed by hand)."""
+        reminders = self.meeting_reminder_id.sudo()
+        reminders.action_retry()
+        return (
+            len(reminders.filtered(lambda r: r.send_state == "queued")),
+            len(reminders.filtered(lambda r: r.send_state == "error")),
+            reminders.event_id,
+            0,
         )

@@ -10,6 +10,47 @@ class ResConfigSettings(models.TransientModel):
         domain="[('company_id', '=', company_id)]",
     )
     reminder_email_from = fields.Char(related="company_id.reminder_email_from", readonly=False)
+    reminder_meeting_customer = fields.Boolean(related="company_id.reminder_meeting_customer", readonly=False)
+    reminder_meeting_customer_channel = fields.Selection(
+        related="company_id.reminder_meeting_customer_channel", readonly=False
+    )
+    reminder_meeting_customer_mail_template_id = fields.Many2one(
+        related="company_id.reminder_meeting_customer_mail_template_id", readonly=False
+    )
+    reminder_meeting_customer_sms_template_id = fields.Many2one(
+        related="company_id.reminder_meeting_customer_sms_template_id", readonly=False
+    )
+    reminder_meeting_customer_interval = fields.Integer(
+        related="company_id.reminder_meeting_customer_interval", readonly=False
+    )
+    reminder_meeting_customer_interval_unit = fields.Selection(
+        related="company_id.reminder_meeting_customer_interval_unit", readonly=False
+    )
+    reminder_meeting_operator = fields.Boolean(related="company_id.reminder_meeting_operator", readonly=False)
+    reminder_meeting_operator_channel = fields.Selection(
+        related="company_id.reminder_meeting_operator_channel", readonly=False
+    )
+    reminder_meeting_operator_mail_template_id = fields.Many2one(
+        related="company_id.reminder_meeting_operator_mail_template_id", readonly=False
+    )
+    reminder_meeting_operator_sms_template_id = fields.Many2one(
+        related="company_id.reminder_meeting_operator_sms_template_id", readonly=False
+    )
+    reminder_meeting_operator_interval = fields.Integer(
+        related="company_id.reminder_meeting_operator_interval", readonly=False
+    )
+    reminder_meeting_operator_interval_unit = fields.Selection(
+        related="company_id.reminder_meeting_operator_interval_unit", readonly=False
+    )
+    reminder_meeting_email_from = fields.Char(
+        related="company_id.reminder_meeting_email_from", readonly=False
+    )
+    reminder_meeting_mail_server_id = fields.Many2one(
+        related="company_id.reminder_meeting_mail_server_id", readonly=False
+    )
+    reminder_meeting_cron_mode = fields.Selection(
+        related="company_id.reminder_meeting_cron_mode", readonly=False
+    )
     reminder_pec_mail_server_id = fields.Many2one(
         "ir.mail_server",
         string="PEC Outgoing Server",

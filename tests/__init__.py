@@ -18,6 +18,7 @@ from . import test_sms_isolation
 from . import test_smtp_retry
 from . import test_settings
 from . import test_translations
+from . import test_meeting_reminder
 from . import test_send_routing
 from . import test_desk
 from . import test_portal_answer
