@@ -21,5 +21,7 @@ from . import reminder_meeting
 from . import calendar_event
 from . import reminder_todo
 from . import reminder_todo_preview
+from . import reminder_aging
 from . import res_users
 from . import res_config_settings
+from . import sms_sms

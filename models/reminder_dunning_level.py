@@ -56,6 +56,7 @@ class ReminderDunningLevel(models.Model):
         help="Last level only: send it again every that many days while the invoice stays unpaid.",
     )
     is_last = fields.Boolean(compute="_compute_is_last")
+    channel_names = fields.Char(string="Channels", compute="_compute_channel_names")
 
     _days_unique = models.Constraint(
         "UNIQUE(policy_id, days)", "Two levels of a policy cannot have the same number of days."
@@ -69,6 +70,14 @@ class ReminderDunningLevel(models.Model):
     def _compute_is_last(self):
         for level in self:
             level.is_last = level == level.policy_id.level_ids.sorted("days")[-1:]
+
+    @api.depends("channel_email", "channel_sms", "channel_letter", "channel_activity")
+    def _compute_channel_names(self):
+        """The channels in one column: four check boxes do not fit a list."""
+        channels = ("channel_email", "channel_sms", "channel_letter", "channel_activity")
+        labels = {fname: self._fields[fname]._description_string(self.env) for fname in channels}
+        for level in self:
+            level.channel_names = ", ".join(labels[fname] for fname in channels if level[fname])
 
     @api.constrains("days", "min_days_since_previous", "repeat_days")
     def _check_day_bounds(self):

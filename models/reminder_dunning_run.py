@@ -460,7 +460,7 @@ class ReminderDunningRun(models.Model):
                 "type": "success",
                 "title": self.env._("Dunning run %s sent", self.name),
                 "message": self.env._(
-                    "%(sent)s customer(s) reminded, %(failed)s failed: see the execution report.",
+                    "Customers reminded: %(sent)s, failed: %(failed)s. See the execution report.",
                     sent=self.sent_count,
                     failed=self.error_count,
                 ),

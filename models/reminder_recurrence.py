@@ -2,6 +2,8 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
+from odoo.tools import format_date
 
 ENDING_SOON_DAYS = 30
 
@@ -80,6 +82,7 @@ class ReminderRecurrence(models.Model):
     date_generated_until = fields.Date(string="Planned Until", readonly=True, copy=False)
     occurrence_ids = fields.One2many("reminder.recurrence.occurrence", "recurrence_id", string="Occurrences")
     occurrence_count = fields.Integer(compute="_compute_occurrence_count")
+    planning_note = fields.Char(compute="_compute_planning_note")
     state = fields.Selection(
         [("draft", "Draft"), ("running", "Running"), ("ending", "Ending Soon"), ("ended", "Ended")],
         compute="_compute_state",
@@ -92,7 +95,20 @@ class ReminderRecurrence(models.Model):
 
     @api.model
     def _selection_res_ref(self):
-        models_with_activities = self.env["ir.model"].sudo().search([("is_mail_activity", "=", True)])
+        """The business models with activities: not Odoo's technical ones
+        (server actions, scheduled actions, ...), nor the recurrences."""
+        models_with_activities = (
+            self.env["ir.model"]
+            .sudo()
+            .search(
+                Domain("is_mail_activity", "=", True)
+                & Domain("abstract", "=", False)
+                & Domain("transient", "=", False)
+                & Domain("model", "!=", self._name)
+                & Domain("model", "not =like", "ir.%")
+                & Domain("model", "not =like", "mail.%")
+            )
+        )
         return [(model.model, model.name) for model in models_with_activities]
 
     @api.depends("kind")
@@ -117,6 +133,37 @@ class ReminderRecurrence(models.Model):
         )
         for recurrence in self:
             recurrence.occurrence_count = counts.get(recurrence, 0)
+
+    @api.depends("date_generated_until", "date_stop", "horizon_days")
+    def _compute_planning_note(self):
+        """Occurrences exist only up to the horizon: say that the series
+        goes on, or the form shows 1 occurrence of a 12-month series."""
+        _ = self.env._
+        for recurrence in self:
+            until = recurrence.date_generated_until
+            stop = recurrence.date_stop
+            later = stop and until and len(recurrence._rule_dates(until + timedelta(days=1), stop))
+            if not until or (stop and not later):
+                recurrence.planning_note = False
+                continue
+            planned = _(
+                "Planned until %(until)s (Plan Ahead: %(days)s days).",
+                until=format_date(self.env, until),
+                days=recurrence.horizon_days,
+            )
+            if stop:
+                rest = _(
+                    "%(later)s more until %(stop)s: the daily scheduled action plans each one "
+                    "as its date comes near.",
+                    later=later,
+                    stop=format_date(self.env, stop),
+                )
+            else:
+                rest = _(
+                    "The next ones, with no end, are planned by the daily scheduled action "
+                    "as their date comes near."
+                )
+            recurrence.planning_note = f"{planned} {rest}"
 
     @api.depends("date_generated_until", "date_stop")
     def _compute_state(self):

@@ -22,3 +22,6 @@ from . import test_meeting_reminder
 from . import test_send_routing
 from . import test_desk
 from . import test_portal_answer
+from . import test_aging
+from . import test_italian_tour
+from . import test_polish

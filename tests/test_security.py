@@ -307,6 +307,8 @@ class TestSecurity(DunningCommon, HttpCase):
             self.assertEqual(values["reminder_dunning_communication_count"], 1)
             self._open(user, "reminder_automation.reminder_dunning_run_action", run)
             self._open(user, "reminder_automation.reminder_dunning_communication_action", comm)
+            aging = self.env["reminder.aging"].search([("partner_id", "=", self.bihor.id)])
+            self._open(user, "reminder_automation.reminder_aging_action", aging)
         self._open(self.manager, "reminder_automation.reminder_dunning_policy_action", self.policy)
         self.assertRpcRefused(
             "AccessError", self.reminder_user, comm._name, "search_read", [], ["partner_id"]

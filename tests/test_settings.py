@@ -1,5 +1,5 @@
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import DunningCommon
 
@@ -82,3 +82,11 @@ class TestSettings(DunningCommon):
             "action_reminder_mail_templates",
         ):
             self.assertIn(needle, arch)
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsSearch(HttpCase):
+    def test_search_finds_the_section(self):
+        """Searching Settings for "remind", "dunning" or "PEC" shows the
+        Reminders section, the words highlighted."""
+        self.start_tour("/odoo/settings", "reminder_settings_search_tour", login="admin")
