@@ -123,7 +123,8 @@ class ReminderTodo(models.Model):
         help="Today, or later when the previous reminder is too recent for the next level.",
     )
     waiting = fields.Boolean(
-        readonly=True, help="Reminded recently: the next reminder waits for its Next Reminder date."
+        readonly=True,
+        help="Reminded recently, or postponed: the next reminder waits for its Next Reminder date.",
     )
     next_action_date = fields.Date(related="partner_id.reminder_next_action_date")
     next_action = fields.Char(related="partner_id.reminder_next_action")

@@ -159,8 +159,9 @@ class ResPartner(models.Model):
             {
                 "policy_id": policy.id,
                 "partner_ids": [fields.Command.set(partner.ids)],
-                "move_ids": [fields.Command.set(moves.ids if moves else [])],
                 "letters_only": letters,
+                # only when given: writing invoices needs rights on them, which not every handler has
+                **({"move_ids": [fields.Command.set(moves.ids)]} if moves else {}),
             }
         )
         run.action_prepare()

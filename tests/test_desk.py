@@ -1,8 +1,10 @@
 import re
 from datetime import timedelta
 
-from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from lxml import etree
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common import pdf_text
 from .test_delivery import DeliveryCommon
@@ -141,6 +143,8 @@ class TestDesk(DeliveryCommon):
         action = row.action_postpone()
         later = self.today + timedelta(days=5)
         Wizard = self.env[action["res_model"]].with_user(self.handler).with_context(action["context"])
+        with self.assertRaises(AccessError):
+            self.bihor.with_user(self.handler).reminder_next_action = "a handler may not edit contacts"
         with self.assertRaises(ValidationError):
             Wizard.create({"date": self.today}).action_apply()
         Wizard.create({"date": later, "next_action": "Call the accountant"}).action_apply()
@@ -160,3 +164,64 @@ class TestDesk(DeliveryCommon):
         self.assertEqual(rows.filtered_domain([("next_action_date", ">", self.today)]), postponed)
         self.assertEqual(Todo.search([("next_action_date", ">", self.today)]), postponed, "filterable")
         self.assertFalse(rows.filtered(lambda row: row.partner_id == self.rossi).waiting)
+
+    def _open(self, user, record, view_type="form"):
+        """Read ``record`` as ``user`` through its view, as the web client
+        does: the fields of the view itself, not of its x2many subviews."""
+        views = record.with_user(user).get_views([(False, view_type)])
+        fields = views["models"][record._name]["fields"]
+
+        def field_nodes(node):
+            for child in node:
+                if child.tag == "field":
+                    yield child
+                else:
+                    yield from field_nodes(child)
+
+        spec = {
+            node.get("name"): {"fields": {"display_name": {}}}
+            if fields[node.get("name")]["type"] in ("many2one", "one2many", "many2many")
+            else {}
+            for node in field_nodes(etree.fromstring(views["views"][view_type]["arch"]))
+        }
+        return record.with_user(user).web_read(spec)[0]
+
+    def test_every_group_uses_the_desk(self):
+        limited = new_test_user(
+            self.env,
+            "limited",
+            email="limited@company.example",
+            groups="base.group_user,reminder_automation.group_reminder_dunning",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        reminder_user = new_test_user(
+            self.env, "reminder_user", groups="reminder_automation.group_reminder_user"
+        )
+        invoice = self._invoice(self.bihor, -10, salesperson=limited)
+        self._open(reminder_user, self.bihor)
+        values = self._open(limited, self.bihor)
+        self.assertFalse(values["reminder_next_action_date"])
+
+        Todo = self.env["reminder.todo"].with_user(limited)
+        Todo._refresh_rows()
+        self._open(limited, Todo.search([("user_id", "=", limited.id)]), "list")
+
+        # a handler without invoicing rights nor contact editing rights
+        action = self.bihor.with_user(limited).action_reminder_send_now()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertEqual(self._levels_sent(invoice), [("Firm", 0)])
+        run = invoice.reminder_dunning_line_ids.run_id
+        self.assertEqual(
+            self._open(limited, run)["partner_ids"], [{"id": self.bihor.id, "display_name": "Bihor"}]
+        )
+        wizard_action = self.bihor.with_user(limited).action_reminder_postpone()
+        wizard = (
+            self.env["reminder.postpone"]
+            .with_user(limited)
+            .with_context(wizard_action["context"])
+            .create({"date": self.today + timedelta(days=3)})
+        )
+        self._open(limited, wizard)
+        wizard.action_apply()
+        self.assertEqual(self.bihor.reminder_next_action_date, self.today + timedelta(days=3))
