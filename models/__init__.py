@@ -19,6 +19,8 @@ from . import reminder_recurrence_occurrence
 from . import mail_activity
 from . import reminder_meeting
 from . import calendar_event
+from . import reminder_dispatch_batch
+from . import reminder_dispatch_line
 from . import reminder_todo
 from . import reminder_todo_preview
 from . import reminder_aging

@@ -19,6 +19,9 @@ class AccountMove(models.Model):
         string="In Dispute", copy=False, tracking=True, help="No reminder while the invoice is disputed."
     )
     reminder_dunning_line_ids = fields.One2many("reminder.dunning.line", "move_id", string="Reminders")
+    reminder_dispatch_line_count = fields.Integer(
+        string="Dispatched", compute="_compute_reminder_dispatch_line_count"
+    )
     reminder_dunning_level_id = fields.Many2one(
         "reminder.dunning.level", string="Last Reminder Level", compute="_compute_reminder_dunning_level_id"
     )
@@ -97,6 +100,23 @@ class AccountMove(models.Model):
             note=Markup("<p>%s</p>") % comment if comment else "",
             user_id=(self.invoice_user_id or self.commercial_partner_id.user_id or self.create_uid).id,
         )
+
+    def _compute_reminder_dispatch_line_count(self):
+        counts = dict(
+            self.env["reminder.dispatch.line"]._read_group(
+                [("res_model", "=", self._name), ("res_id", "in", self.ids)], ["res_id"], ["__count"]
+            )
+        )
+        for move in self:
+            move.reminder_dispatch_line_count = counts.get(move.id, 0)
+
+    def action_view_reminder_dispatch_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "reminder_automation.reminder_dispatch_line_action"
+        )
+        action["domain"] = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        return action
 
     def _reminder_pay_signature(self, env=None):
         return hmac(env or self.env(su=True), "reminder_automation.pay_link", self.id)

@@ -1,4 +1,22 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools.safe_eval import safe_eval
+
+# The report printing each shipped type whose model belongs to an app this
+# module does not depend on (sale, purchase, stock): linked by
+# _reminder_link_reports once the app is installed.
+APP_REPORTS = {
+    "document_type_invoice": "account.account_invoices",
+    "document_type_credit_note": "account.account_invoices",
+    "document_type_payment_advice": "account.action_report_payment_receipt",
+    "document_type_quotation": "sale.action_report_saleorder",
+    "document_type_sale_order": "sale.action_report_saleorder",
+    "document_type_purchase_order": "purchase.action_report_purchase_order",
+    "document_type_delivery_slip": "stock.action_report_delivery",
+    "document_type_goods_receipt": "stock.action_report_picking",
+}
+
 
 # The types Odoo's Send buttons route, and which documents of their model
 # each one is.
@@ -59,7 +77,153 @@ class ReminderDocumentType(models.Model):
         help="Contacts who receive documents of this type in copy.",
     )
 
+    # Dispatch: which documents of res_model this type sends, printed how
+    partner_field = fields.Char(
+        help="Field of the document giving the customer or vendor it is sent to, e.g. partner_id.",
+    )
+    date_field = fields.Char(
+        help="Date field of the document by which batches select it, e.g. invoice_date.",
+    )
+    document_domain = fields.Char(
+        string="Qualifying Documents",
+        default="[]",
+        help="Only the documents matching this domain are dispatched, e.g. posted customer invoices.",
+    )
+    report_id = fields.Many2one(
+        "ir.actions.report",
+        string="Report",
+        domain="[('model', '=', res_model)]",
+        ondelete="set null",
+        help="Prints the PDF attached to each document's e-mail.",
+    )
+    pdf_field = fields.Char(
+        string="Stored PDF Field",
+        help="Field of the document holding the PDF Odoo keeps of it (e.g. invoice_pdf_report_id of "
+        "invoices): used instead of printing the report again.",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        domain="[('model', '=', 'reminder.dispatch.line')]",
+        help="Subject and body of the e-mail, in the language of the partner.",
+    )
+    dispatch_daily = fields.Boolean(
+        string="Dispatch Every Day",
+        help="The scheduled action sends every evening the documents of this type dated that day.",
+    )
+    dispatch_user_ids = fields.Many2many(
+        "res.users",
+        "reminder_document_type_dispatch_user_rel",
+        "document_type_id",
+        "user_id",
+        string="Allowed Users",
+        help="Users who may see and send dispatch lines of this type. With no user nor group, "
+        "every Reminder Automation user may.",
+    )
+    dispatch_group_ids = fields.Many2many(
+        "res.groups",
+        "reminder_document_type_dispatch_group_rel",
+        "document_type_id",
+        "group_id",
+        string="Allowed Groups",
+        help="Members of these groups may see and send dispatch lines of this type.",
+    )
+    dispatchable = fields.Boolean(
+        compute="_compute_dispatchable",
+        search="_search_dispatchable",
+        help="Its model is installed and says which partner documents go to.",
+    )
+
     _code_unique = models.Constraint("UNIQUE(code)", "A document type with this code already exists.")
+
+    def _installed_models(self):
+        return [name for name in self.env.registry if not self.env[name]._abstract]
+
+    @api.depends("res_model", "partner_field")
+    def _compute_dispatchable(self):
+        for doc_type in self:
+            doc_type.dispatchable = bool(doc_type.partner_field and doc_type.res_model in self.env)
+
+    def _search_dispatchable(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        domain = Domain("partner_field", "!=", False) & Domain("res_model", "in", self._installed_models())
+        return domain if True in value else ~domain
+
+    @api.constrains("res_model", "partner_field", "date_field", "document_domain", "pdf_field")
+    def _check_dispatch_mapping(self):
+        """The mapping names fields of its model: checked when the model is
+        installed (the type of an app not installed waits for it)."""
+        _ = self.env._
+        for doc_type in self.filtered(lambda t: t.res_model in self.env):
+            model = self.env[doc_type.res_model]
+            for fname, expected in (("partner_field", "res.partner"), ("pdf_field", "ir.attachment")):
+                field = model._fields.get(doc_type[fname]) if doc_type[fname] else None
+                if doc_type[fname] and (not field or field.comodel_name != expected):
+                    raise ValidationError(
+                        _(
+                            "%(field)s of %(type)s: %(model)s has no field %(name)s linking to %(comodel)s.",
+                            field=self._fields[fname].string,
+                            type=doc_type.name,
+                            model=doc_type.res_model,
+                            name=doc_type[fname],
+                            comodel=expected,
+                        )
+                    )
+            date = model._fields.get(doc_type.date_field) if doc_type.date_field else None
+            if doc_type.date_field and (not date or date.type not in ("date", "datetime")):
+                raise ValidationError(
+                    _(
+                        "Date Field of %(type)s: %(model)s has no date field %(name)s.",
+                        type=doc_type.name,
+                        model=doc_type.res_model,
+                        name=doc_type.date_field,
+                    )
+                )
+            try:
+                model.search_count(doc_type._dispatch_domain(), limit=1)
+            except Exception as error:  # noqa: BLE001 - any error makes the domain invalid
+                raise ValidationError(
+                    _(
+                        "Qualifying Documents of %(type)s is not a valid domain: %(error)s",
+                        type=doc_type.name,
+                        error=error,
+                    )
+                ) from error
+
+    def _dispatch_domain(self):
+        self.ensure_one()
+        return Domain(safe_eval(self.document_domain or "[]"))
+
+    def _dispatch_allowed(self, user=None):
+        """Whether ``user`` (the current one by default) may send documents
+        of every type of ``self``: the record rules of dispatch lines say
+        the same."""
+        user = user or self.env.user
+        if user._is_superuser() or user.has_group("reminder_automation.group_reminder_manager"):
+            return True
+        groups = user.all_group_ids
+        return all(
+            (not t.dispatch_user_ids and not t.dispatch_group_ids)
+            or user in t.dispatch_user_ids
+            or t.dispatch_group_ids & groups
+            for t in self.sudo()
+        )
+
+    def _register_hook(self):
+        super()._register_hook()
+        self._reminder_link_reports()
+
+    @api.model
+    def _reminder_link_reports(self):
+        """Give the shipped types their report once its app (sale, purchase,
+        stock) is installed: the module does not depend on these apps, whose
+        types wait without a report until then. Cheap at every start of the
+        server: xmlids are cached, the types read in one query."""
+        for xmlid, report_xmlid in APP_REPORTS.items():
+            doc_type = self.env.ref(f"reminder_automation.{xmlid}", raise_if_not_found=False)
+            if doc_type and not doc_type.report_id and doc_type.res_model in self.env:
+                doc_type.sudo().report_id = self.env.ref(report_xmlid, raise_if_not_found=False)
 
     # ------------------------------------------------------------------
     # Odoo's Send buttons (SPEC 1.3)

@@ -570,3 +570,64 @@ class ReminderTodo(models.Model):
             reminders.event_id,
             0,
         )
+
+
+class ReminderTodoDispatch(models.Model):
+    """The document dispatch's section of Reminders to handle: batches
+    waiting for review, and lines of sent batches in error (retried or
+    dismissed from the line)."""
+
+    _inherit = "reminder.todo"
+
+    source = fields.Selection(
+        selection_add=[("dispatch", "Document Dispatch")], ondelete={"dispatch": "cascade"}
+    )
+
+    def _todo_dispatch_domains(self):
+        return (
+            Domain("state", "=", "prepared"),
+            Domain("state", "in", ("error", "bounced")) & Domain("batch_id.state", "=", "done"),
+        )
+
+    def _todo_count_dispatch(self):
+        Batch, Line = self.env["reminder.dispatch.batch"], self.env["reminder.dispatch.line"]
+        if not Batch.has_access("read"):
+            return 0
+        batches, errors = self._todo_dispatch_domains()
+        return Batch.search_count(batches) + Line.search_count(errors)
+
+    def _todo_rows_dispatch(self):
+        Batch, Line = self.env["reminder.dispatch.batch"], self.env["reminder.dispatch.line"]
+        if not Batch.has_access("read"):
+            return []
+        batches, errors = self._todo_dispatch_domains()
+        rows = [
+            {
+                "res_model": batch._name,
+                "res_id": batch.id,
+                "date": batch.create_date,
+                "name": self.env._(
+                    "%(batch)s: %(count)s document(s) to review and send",
+                    batch=batch.name,
+                    count=batch.line_count,
+                ),
+                "company_id": batch.company_id.id,
+            }
+            for batch in Batch.search(batches)
+        ]
+        rows += [
+            {
+                "res_model": line._name,
+                "res_id": line.id,
+                "date": line.write_date,
+                "name": f"{line.document_type_id.name}: {line.document_name or line.batch_id.name}",
+                "company_id": line.company_id.id,
+                "partner_id": line.partner_id.id,
+                "recipients": line.email_to,
+                "email_cc": line.email_cc,
+                "route_error": line.error_message,
+                "no_recipient": not line.email_to,
+            }
+            for line in Line.search(errors)
+        ]
+        return rows

@@ -100,6 +100,9 @@ class ResPartner(models.Model):
     reminder_dunning_communication_count = fields.Integer(
         compute="_compute_reminder_dunning_communication_count"
     )
+    reminder_dispatch_line_count = fields.Integer(
+        string="Dispatched Documents", compute="_compute_reminder_dispatch_line_count"
+    )
     reminder_confidential = fields.Boolean(
         string="Confidential",
         help="Only users of the group 'See confidential contacts' can see this contact.",
@@ -187,6 +190,23 @@ class ResPartner(models.Model):
             customer=self.display_name,
             policy=policy.name,
         )
+
+    def _compute_reminder_dispatch_line_count(self):
+        counts = dict(
+            self.env["reminder.dispatch.line"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.reminder_dispatch_line_count = counts.get(partner, 0)
+
+    def action_view_reminder_dispatch_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "reminder_automation.reminder_dispatch_line_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        return action
 
     # ------------------------------------------------------------------
     # Constraints and SMS number

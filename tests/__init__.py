@@ -25,3 +25,4 @@ from . import test_portal_answer
 from . import test_aging
 from . import test_italian_tour
 from . import test_polish
+from . import test_dispatch
