@@ -44,6 +44,7 @@
         "views/mail_template_views.xml",
         "wizards/reminder_recurrence_rule_wizard_views.xml",
         "wizards/reminder_postpone_views.xml",
+        "wizards/reminder_generic_document_views.xml",
         "views/menus.xml",
         "views/res_config_settings_views.xml",
     ],

@@ -18,19 +18,6 @@ APP_REPORTS = {
 }
 
 
-# The types Odoo's Send buttons route, and which documents of their model
-# each one is.
-SEND_DOMAINS = {
-    "invoice": [("move_type", "=", "out_invoice")],
-    "credit_note": [("move_type", "=", "out_refund")],
-    "quotation": [("state", "in", ("draft", "sent"))],
-    "sale_order": [("state", "=", "sale")],
-    "purchase_order": [],
-    "delivery_slip": [("picking_type_code", "=", "outgoing")],
-    "goods_receipt": [("picking_type_code", "=", "incoming")],
-}
-
-
 class ReminderDocumentType(models.Model):
     """A kind of business document a contact can subscribe to.
 
@@ -232,13 +219,15 @@ class ReminderDocumentType(models.Model):
     @api.model
     def _reminder_types_of(self, documents):
         """``{document id: type}`` for ``documents`` (records of one model):
-        the first type of their model whose documents they are."""
+        the first type of their model whose qualifying documents they are.
+        Types of partners (statements, letters) are about a partner, not a
+        document a Send button sends."""
         types = {}
-        for doc_type in self.search(
-            [("res_model", "=", documents._name), ("code", "in", list(SEND_DOMAINS))]
-        ):
+        if documents._name == "res.partner":
+            return types
+        for doc_type in self.search([("res_model", "=", documents._name), ("partner_field", "!=", False)]):
             matching = documents.browse(set(documents.ids) - types.keys()).filtered_domain(
-                SEND_DOMAINS[doc_type.code]
+                doc_type._dispatch_domain()
             )
             types.update(dict.fromkeys(matching.ids, doc_type))
         return types
@@ -246,8 +235,9 @@ class ReminderDocumentType(models.Model):
     @api.model
     def _reminder_send_routes(self, documents):
         """``{document id: (type, RecipientRoute)}`` of ``documents`` as Odoo's
-        Send buttons e-mail them: routed for the document's customer and
-        type, in the document's company. Documents of no type are left out."""
+        Send buttons e-mail them: routed for the customer (or vendor) of the
+        type's Partner Field, in the document's company. Documents of no
+        type are left out."""
         types = self._reminder_types_of(documents)
         has_company = "company_id" in documents._fields
         routes = {}
@@ -255,10 +245,11 @@ class ReminderDocumentType(models.Model):
             lambda d: (types[d.id], d.company_id if has_company else d.env.company)
         )
         for (doc_type, company), docs in by_type.items():
-            customers = docs.partner_id.commercial_partner_id.with_company(company)
-            routed = customers._reminder_route(doc_type)
+            partners = docs[doc_type.partner_field].commercial_partner_id.with_company(company)
+            routed = partners._reminder_route(doc_type)
             for doc in docs:
-                routes[doc.id] = (doc_type, routed[doc.partner_id.commercial_partner_id.id])
+                if partner := doc[doc_type.partner_field].commercial_partner_id:
+                    routes[doc.id] = (doc_type, routed[partner.id])
         return routes
 
     @api.model

@@ -26,3 +26,5 @@ from . import test_aging
 from . import test_italian_tour
 from . import test_polish
 from . import test_dispatch
+from . import test_send_routing_apps
+from . import test_generic_document

@@ -1,4 +1,6 @@
 from odoo import models
+from odoo.exceptions import UserError
+from odoo.fields import Command
 
 
 class MailComposeMessage(models.TransientModel):
@@ -23,6 +25,37 @@ class MailComposeMessage(models.TransientModel):
                 dict.fromkeys(values[document.id]["partner_ids"] + hidden.ids)
             )
         return values
+
+    def _action_send_mail_comment(self, res_ids):
+        """Certified mail is not a notification: a document whose type
+        requires PEC goes to the PEC address only, through the PEC server,
+        with the composer's subject, body and attachments."""
+        document = self._reminder_document()
+        doc_type, route = (
+            self.env["reminder.document.type"]._reminder_send_routes(document).get(document.id, (None, None))
+            if document
+            else (None, None)
+        )
+        if not (doc_type and doc_type.requires_pec):
+            return super()._action_send_mail_comment(res_ids)
+        if route.error:
+            raise UserError(route.error)
+        values = self._prepare_mail_values(document.ids)[document.id]
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                self.env["reminder.sending.mixin"]._reminder_routed_mail_values(
+                    route,
+                    document,
+                    values["subject"],
+                    values["body"],
+                    email_from=values["email_from"],
+                    attachment_ids=[Command.set(values["attachment_ids"])],
+                )
+            )
+        )
+        return mail.mail_message_id
 
     def _reminder_document(self):
         """The one document this composer e-mails from a template, as a
