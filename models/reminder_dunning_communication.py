@@ -178,8 +178,10 @@ class ReminderDunningCommunication(models.Model):
 
     def _open_invoices(self):
         """The invoices the communication is about: those of its lines not
-        cancelled (paid since preparation, for one)."""
-        return self.line_ids.filtered(lambda line: not line.cancelled).move_id
+        cancelled (paid since preparation, for one). As superuser: the engine
+        reads them (salesperson, PDF) whoever sends, a dunning handler
+        without invoicing rights too."""
+        return self.line_ids.filtered(lambda line: not line.cancelled).move_id.sudo()
 
     def _reminder_attachment_ids(self):
         attachments = self.env["ir.attachment"]

@@ -206,6 +206,14 @@ class TestDesk(DeliveryCommon):
         Todo = self.env["reminder.todo"].with_user(limited)
         Todo._refresh_rows()
         self._open(limited, Todo.search([("user_id", "=", limited.id)]), "list")
+        other = self._invoice(self.rossi, -10, salesperson=limited)
+        action = (
+            self.rossi.with_user(limited)
+            .with_context(force_report_rendering=True)
+            .action_reminder_print_now()
+        )
+        self.assertEqual(action["type"], "ir.actions.act_url", action)
+        self.assertIn(other.name, pdf_text(self._letter_pdf(action)))
 
         # a handler without invoicing rights nor contact editing rights
         action = self.bihor.with_user(limited).action_reminder_send_now()
