@@ -60,6 +60,7 @@
         "demo/res_partner_demo.xml",
         "demo/account_move_demo.xml",
         "demo/reminder_dunning_demo.xml",
+        "demo/reminder_dispatch_demo.xml",
         "demo/reminder_meeting_demo.xml",
     ],
 }

@@ -80,7 +80,10 @@ class ReminderDispatchBatch(models.Model):
     )
     line_ids = fields.One2many("reminder.dispatch.line", "batch_id", string="Lines")
     error_line_ids = fields.One2many(
-        "reminder.dispatch.line", "batch_id", string="Errors", domain=[("state", "in", ("error", "bounced"))]
+        "reminder.dispatch.line",
+        "batch_id",
+        string="Lines in Error",
+        domain=[("state", "in", ("error", "bounced"))],
     )
     line_count = fields.Integer(string="Documents", compute="_compute_counts")
     sent_count = fields.Integer(

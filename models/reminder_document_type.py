@@ -3,18 +3,60 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools.safe_eval import safe_eval
 
-# The report printing each shipped type whose model belongs to an app this
-# module does not depend on (sale, purchase, stock): linked by
-# _reminder_link_reports once the app is installed.
-APP_REPORTS = {
-    "document_type_invoice": "account.account_invoices",
-    "document_type_credit_note": "account.account_invoices",
-    "document_type_payment_advice": "account.action_report_payment_receipt",
-    "document_type_quotation": "sale.action_report_saleorder",
-    "document_type_sale_order": "sale.action_report_saleorder",
-    "document_type_purchase_order": "purchase.action_report_purchase_order",
-    "document_type_delivery_slip": "stock.action_report_delivery",
-    "document_type_goods_receipt": "stock.action_report_picking",
+# How the shipped types map to Odoo documents, set by _reminder_map_documents
+# once their model is installed: the module does not depend on Sales,
+# Purchase or Inventory, whose types wait without a mapping until then.
+INVOICE_MAPPING = {
+    "partner_field": "commercial_partner_id",
+    "date_field": "invoice_date",
+    "pdf_field": "invoice_pdf_report_id",
+    "report": "account.account_invoices",
+}
+DOCUMENT_MAPPINGS = {
+    "invoice": {
+        **INVOICE_MAPPING,
+        "document_domain": "[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+    },
+    "credit_note": {
+        **INVOICE_MAPPING,
+        "document_domain": "[('move_type', '=', 'out_refund'), ('state', '=', 'posted')]",
+    },
+    "payment_advice": {
+        "partner_field": "partner_id",
+        "date_field": "date",
+        "document_domain": "[('payment_type', '=', 'outbound'), ('state', 'in', ('in_process', 'paid'))]",
+        "report": "account.action_report_payment_receipt",
+    },
+    "quotation": {
+        "partner_field": "partner_id",
+        "date_field": "date_order",
+        "document_domain": "[('state', 'in', ('draft', 'sent'))]",
+        "report": "sale.action_report_saleorder",
+    },
+    "sale_order": {
+        "partner_field": "partner_id",
+        "date_field": "date_order",
+        "document_domain": "[('state', '=', 'sale')]",
+        "report": "sale.action_report_saleorder",
+    },
+    "purchase_order": {
+        "partner_field": "partner_id",
+        "date_field": "date_approve",
+        "document_domain": "[('state', '=', 'purchase')]",
+        "report": "purchase.action_report_purchase_order",
+    },
+    "delivery_slip": {
+        "partner_field": "partner_id",
+        "date_field": "date_done",
+        "document_domain": "[('picking_type_code', '=', 'outgoing'), ('state', '=', 'done')]",
+        "report": "stock.action_report_delivery",
+    },
+    "goods_receipt": {
+        "partner_field": "partner_id",
+        "date_field": "date_done",
+        "document_domain": "[('picking_type_code', '=', 'incoming'), ('state', '=', 'done')]",
+        "report": "stock.action_report_picking",
+    },
 }
 
 
@@ -199,18 +241,37 @@ class ReminderDocumentType(models.Model):
 
     def _register_hook(self):
         super()._register_hook()
-        self._reminder_link_reports()
+        self._reminder_map_documents()
 
     @api.model
-    def _reminder_link_reports(self):
-        """Give the shipped types their report once its app (sale, purchase,
-        stock) is installed: the module does not depend on these apps, whose
-        types wait without a report until then. Cheap at every start of the
-        server: xmlids are cached, the types read in one query."""
-        for xmlid, report_xmlid in APP_REPORTS.items():
-            doc_type = self.env.ref(f"reminder_automation.{xmlid}", raise_if_not_found=False)
-            if doc_type and not doc_type.report_id and doc_type.res_model in self.env:
-                doc_type.sudo().report_id = self.env.ref(report_xmlid, raise_if_not_found=False)
+    def _reminder_map_documents(self):
+        """Map the shipped types whose model is installed (``DOCUMENT_MAPPINGS``)
+        and that have no mapping yet (no Partner Field): at install, when
+        Sales, Purchase or Inventory is installed later, and on databases
+        older than the mapping. Cheap at every start of the server: the
+        xmlids are cached, the types read in one query."""
+        IrModelData = self.env["ir.model.data"]
+        codes = {
+            IrModelData._xmlid_to_res_id(
+                f"reminder_automation.document_type_{code}", raise_if_not_found=False
+            ): code
+            for code in DOCUMENT_MAPPINGS
+        }
+        for doc_type in self.sudo().with_context(active_test=False).browse(filter(None, codes)):
+            if doc_type.partner_field or doc_type.res_model not in self.env:
+                continue
+            mapping = DOCUMENT_MAPPINGS[codes[doc_type.id]]
+            report = self.env.ref(mapping["report"], raise_if_not_found=False)
+            template = self.env.ref(
+                f"reminder_automation.mail_template_dispatch_{codes[doc_type.id]}", raise_if_not_found=False
+            )
+            doc_type.write(
+                {
+                    **{key: value for key, value in mapping.items() if key != "report"},
+                    "report_id": report.id if report else False,
+                    "mail_template_id": template.id if template else False,
+                }
+            )
 
     # ------------------------------------------------------------------
     # Odoo's Send buttons (SPEC 1.3)
