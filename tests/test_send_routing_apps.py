@@ -54,6 +54,8 @@ class TestDocumentSendRouting(SendRoutingCommon):
         self.assertIn(order.name, message.subject)
         [(name, _content_type, _content)] = message.attachments()
         self.assertIn(order.name, name, "the quotation's report is attached")
+        self.assertEqual(order.state, "sent", "sent as by Odoo's own Send")
+        self.assertEqual(order.message_ids[0].subject, message.subject, "kept in the quotation's chatter")
 
     def test_quotation_without_subscription_goes_to_the_customer(self):
         order = self.env["sale.order"].create(

@@ -41,21 +41,29 @@ class MailComposeMessage(models.TransientModel):
         if route.error:
             raise UserError(route.error)
         values = self._prepare_mail_values(document.ids)[document.id]
-        mail = (
-            self.env["mail.mail"]
-            .sudo()
-            .create(
-                self.env["reminder.sending.mixin"]._reminder_routed_mail_values(
+        # posted without recipients, so that the document reacts as to any
+        # sending (a quotation becomes "sent"), then e-mailed as certified mail
+        message = document.message_post(
+            body=values["body"],
+            subject=values["subject"],
+            attachment_ids=values["attachment_ids"],
+            message_type="email",
+            subtype_xmlid="mail.mt_note",
+        )
+        self.env["mail.mail"].sudo().create(
+            {
+                **self.env["reminder.sending.mixin"]._reminder_routed_mail_values(
                     route,
                     document,
                     values["subject"],
                     values["body"],
                     email_from=values["email_from"],
                     attachment_ids=[Command.set(values["attachment_ids"])],
-                )
-            )
+                ),
+                "mail_message_id": message.id,
+            }
         )
-        return mail.mail_message_id
+        return message
 
     def _reminder_document(self):
         """The one document this composer e-mails from a template, as a
