@@ -27,6 +27,7 @@ Everything is rolled back.
 import os
 import time
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.fields import Command
@@ -82,29 +83,32 @@ def build():
     )
     organizer = env.ref("base.user_admin")
     start = time.perf_counter()
-    events = (
-        env["calendar.event"]
-        .with_context(dont_notify=True, mail_create_nolog=True, mail_notrack=True)
-        .create(
-            [
-                {
-                    "name": f"Bench meeting {i}",
-                    # reminder (start - 1 day) due within the last five minutes
-                    "start": now + timedelta(days=1, seconds=-1 - (i * 290 // DUE)),
-                    "stop": now + timedelta(days=1, hours=1),
-                    "user_id": organizer.id,
-                    "partner_ids": [Command.set([contact.id])],
-                    "alarm_ids": [Command.set([alarm.id])],
-                    "reminder_customer_id": contact.id,
-                    "reminder_customer": True,
-                    "reminder_customer_channel": "email",
-                    "reminder_customer_interval": 1,
-                    "reminder_customer_interval_unit": "days",
-                }
-                for i, contact in enumerate(contacts)
-            ]
+    # Odoo sends an invitation to every attendee of a new meeting, at once:
+    # not what is measured
+    with patch.object(type(env["calendar.attendee"]), "_send_invitation_emails", lambda self: None):
+        (
+            env["calendar.event"]
+            .with_context(dont_notify=True, mail_create_nolog=True, mail_notrack=True)
+            .create(
+                [
+                    {
+                        "name": f"Bench meeting {i}",
+                        # reminder (start - 1 day) due within the last five minutes
+                        "start": now + timedelta(days=1, seconds=-1 - (i * 290 // DUE)),
+                        "stop": now + timedelta(days=1, hours=1),
+                        "user_id": organizer.id,
+                        "partner_ids": [Command.set([contact.id])],
+                        "alarm_ids": [Command.set([alarm.id])],
+                        "reminder_customer_id": contact.id,
+                        "reminder_customer": True,
+                        "reminder_customer_channel": "email",
+                        "reminder_customer_interval": 1,
+                        "reminder_customer_interval_unit": "days",
+                    }
+                    for i, contact in enumerate(contacts)
+                ]
+            )
         )
-    )
     env.flush_all()
     print(f"[bench] {DUE:,} due meetings created through the ORM in {time.perf_counter() - start:.1f} s")
     others = MEETINGS - DUE
@@ -157,32 +161,34 @@ def build():
     )
     env.cr.execute("ANALYZE calendar_event, reminder_meeting, calendar_alarm_calendar_event_rel")
     print(f"[bench] {others:,} later meetings inserted in {time.perf_counter() - start:.1f} s")
-    return events, now
+    return now
 
 
 def find_due(limit):
     return f"{len(env['reminder.meeting']._lock_due(limit)):,} due reminders found"
 
 
+def queued(function):
+    """``function``, then the number of e-mails it queued."""
+    before = env["mail.mail"].search_count([])
+    function()
+    return f"{env['mail.mail'].search_count([]) - before:,} e-mails queued"
+
+
 def our_cron():
-    env["reminder.meeting"]._cron_send_due()
-    mails = env["mail.mail"].search_count([("model", "=", "calendar.event"), ("state", "=", "outgoing")])
-    return f"{mails:,} e-mails queued"
+    return queued(env["reminder.meeting"]._cron_send_due)
 
 
 def odoo_cron(now):
-    def run():
-        env["calendar.alarm_manager"].with_context(lastcall=now - timedelta(minutes=5))._send_reminder()
-        mails = env["mail.mail"].search_count([("model", "=", "calendar.event"), ("state", "=", "outgoing")])
-        return f"{mails:,} e-mails queued"
-
-    return run
+    alarm_manager = env["calendar.alarm_manager"].with_context(lastcall=now - timedelta(minutes=5))
+    return lambda: queued(alarm_manager._send_reminder)
 
 
 with env.cr.savepoint() as dataset:
-    events, now = build()
+    now = build()
     total = env["reminder.meeting"].search_count([])
     print(f"[bench] {MEETINGS:,} meetings, {total:,} reminders, {DUE:,} due now")
+    find_due(MEETINGS)  # warm-up: the first call flushes and loads what any would
     measure(f"find the due reminders among {total:,}", lambda: find_due(MEETINGS))
     ours = measure(f"our cron: {DUE:,} meeting reminders", our_cron)
     theirs = measure(f"Odoo's calendar alarms: the same {DUE:,} meetings", odoo_cron(now))

@@ -545,10 +545,10 @@ class ReminderTodo(models.Model):
                 "res_id": reminder.event_id.id,
                 "date": reminder.date_scheduled,
                 "name": self.env._(
-                    "%(meeting)s: %(channel)s to the %(audience)s",
+                    "%(meeting)s: %(channel)s reminder (%(audience)s)",
                     meeting=reminder.event_id.name,
                     channel=channels[reminder.channel],
-                    audience=audiences[reminder.audience].lower(),
+                    audience=audiences[reminder.audience],
                 ),
                 "company_id": reminder.company_id.id,
                 "partner_id": reminder.partner_id.id,
