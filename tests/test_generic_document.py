@@ -123,7 +123,7 @@ class TestGenericDocument(DeliveryCommon):
             self._recipients(self.handler, function_patterns="Conta"), self.ioana | self.giulia | self.anna
         )
 
-    def test_reminder_user_without_accounting_counts_the_buyers(self):
+    def test_reminder_user_without_accounting_counts_the_buyers_and_prepares(self):
         user = new_test_user(
             self.env,
             "clerk",
@@ -131,8 +131,14 @@ class TestGenericDocument(DeliveryCommon):
             company_id=self.company.id,
             company_ids=[self.company.id],
         )
+        form = self.env.ref("reminder_automation.reminder_generic_document_view_form")
+        self.env["reminder.generic.document"].with_user(user).get_views([(form.id, "form")])
         wizard = self._wizard(user, product_ids=self.beam.ids, months=12)
         self.assertEqual((wizard.partner_count, wizard.recipient_count), (2, 2))
+        batch = self.env["reminder.dispatch.batch"].with_user(user).browse(wizard.action_prepare()["res_id"])
+        self.assertEqual(
+            batch.line_ids.partner_id, self.bihor | self.rossi, "no contact subscribed: the partners"
+        )
 
     def test_count_shown_before_sending(self):
         wizard = self._wizard(product_ids=self.beam.ids, months=12, function_patterns="Conta")
