@@ -7,6 +7,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.reminder_automation.models.reminder_dispatch_line import ReminderDispatchLine
 
+from . import test_security
 from .common import pdf_text
 from .test_delivery import DeliveryCommon
 
@@ -557,3 +558,35 @@ class TestDispatchTour(DispatchCommon, HttpCase):
         (message,) = self._messages_to("ada@acme.example")
         self.assertIn(invoices[0].name, message.subject)
         self.assertFalse(self._messages_to("office@removed.example"))
+
+    # the JSON-RPC probes of the security tests (imported as a module: its
+    # test class is not to run again here)
+    _rpc = test_security.TestSecurity._rpc
+    _open = test_security.TestSecurity._open
+
+    def test_every_group_opens_the_dispatch_screens(self):
+        """As the web client does, through JSON-RPC: each group of the module
+        opens the batches, their lines and the partner's smart button."""
+        self._invoice(self.acme, 30)
+        batch = self._prepare([self.types["invoice"]], self.acme)
+        line = batch.line_ids
+        for login, groups in (
+            ("disp_user", "reminder_automation.group_reminder_user"),
+            ("disp_handler", "reminder_automation.group_reminder_dunning"),
+            ("disp_manager", "reminder_automation.group_reminder_manager"),
+        ):
+            user = new_test_user(
+                self.env,
+                login,
+                password=f"{login}-pw",
+                groups=f"base.group_user,{groups}",
+                company_id=self.company.id,
+                company_ids=[self.company.id],
+            )
+            values = self._open(user, "reminder_automation.reminder_dispatch_batch_action", batch)
+            self.assertEqual(values["line_count"], 1, login)
+            values = self._open(user, "reminder_automation.reminder_dispatch_line_action", line)
+            self.assertIn("ada@acme.example", values["email_to"], login)
+            values = self._open(user, "reminder_automation.res_partner_action_routing", self.acme)
+            self.assertEqual(values["reminder_dispatch_line_count"], 1, login)
+        self._open(user, "reminder_automation.reminder_document_type_action", self.types["invoice"])
