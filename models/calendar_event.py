@@ -176,13 +176,7 @@ class CalendarEvent(models.Model):
         _ = self.env._
         recipient = self._reminder_customer_recipient()
         if not recipient:
-            raise ValidationError(
-                _(
-                    "Meeting %(meeting)s reminds its customer but has no Customer: "
-                    "fill it in on the Reminders tab.",
-                    meeting=self.name,
-                )
-            )
+            return  # nobody to remind: meetings created by other apps from defaults still save
         channels = CHANNELS[self.reminder_customer_channel or "email"]
         if "sms" in channels:
             if not self.reminder_customer_phone:

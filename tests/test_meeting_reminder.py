@@ -232,6 +232,13 @@ class TestMeetingReminder(MeetingCommon):
         self._cron(START - timedelta(days=1))
         self.assertEqual(event.reminder_ids.sms_ids.number, "+48601999888")
 
+    def test_no_customer_nothing_to_remind(self):
+        """Meetings other apps create from the company's defaults still save."""
+        event = self._meeting(
+            reminder_customer_id=False, reminder_contact_id=False, reminder_customer_channel="sms"
+        )
+        self.assertFalse(event.reminder_ids)
+
     def test_operator_without_email_refused(self):
         self.operator.partner_id.email = False
         with self.assertRaisesRegex(ValidationError, "meeting_operator.*E-mail"):
