@@ -138,7 +138,7 @@ class ReminderDocumentType(models.Model):
     )
     dispatch_daily = fields.Boolean(
         string="Dispatch Every Day",
-        help="The scheduled action sends every evening the documents of this type dated that day.",
+        help="The scheduled action sends every evening the documents of this type dated the day before.",
     )
     dispatch_user_ids = fields.Many2many(
         "res.users",
