@@ -102,6 +102,8 @@ class ReminderDispatchLine(models.Model):
 
     def _reminder_route(self, channel="email"):
         """Route each document type's lines with that type."""
+        # one query: read lazily, 10,000 lines would take one per thousand
+        self.fetch(["document_type_id", "company_id", "partner_id"])
         routes = {}
         for lines in self.grouped("document_type_id").values():
             routes.update(super(ReminderDispatchLine, lines)._reminder_route(channel))

@@ -228,7 +228,7 @@ class ReminderSendingMixin(models.AbstractModel):
         if not routes:
             return
         records = list(routes)
-        texts = [record._reminder_recipient_texts(routes[record], channel) for record in records]
+        texts = list(self._reminder_recipients_texts(routes, channel).values())
         self.flush_recordset(["email_to", "email_cc", "pec_email_to"])
         self.env.execute_query(
             SQL(
@@ -247,15 +247,32 @@ class ReminderSendingMixin(models.AbstractModel):
 
     def _reminder_recipient_texts(self, route, channel="email"):
         """(To, Cc) of ``route`` as the e-mail's headers show them."""
+        return self._reminder_recipients_texts({self: route}, channel)[self]
+
+    def _reminder_recipients_texts(self, routes, channel="email"):
+        """``{record: (To, Cc)}`` of ``routes``: the records of a partner
+        share its route, whose labels are built once, not for each of its
+        documents; only the extra CC is the record's."""
+        labels = {}
+        texts = {}
+        for record, route in routes.items():
+            if id(route) not in labels:
+                labels[id(route)] = self._reminder_route_labels(route, channel)
+            email_to, email_cc = labels[id(route)]
+            if channel == "email" and not route.is_pec:
+                extra_cc = [e for e in record._reminder_extra_cc() if e and email_normalize(e)]
+                email_cc = ", ".join(filter(None, [email_cc, *extra_cc]))
+            texts[record] = (email_to, email_cc)
+        return texts
+
+    def _reminder_route_labels(self, route, channel):
+        """(To, Cc) of ``route`` without the extra CC."""
         if route.is_pec:
             return ", ".join(route.pec_emails), ""
         if channel == "sms":
             return ", ".join(route.to._reminder_recipient_labels("display_name")), ""
-        extra_cc = [e for e in self._reminder_extra_cc() if e and email_normalize(e)]
-        return (
-            ", ".join(route.to._reminder_recipient_labels()),
-            ", ".join(route.cc._reminder_recipient_labels() + extra_cc),
-        )
+        email_to = ", ".join(route.to._reminder_recipient_labels())
+        return email_to, ", ".join(route.cc._reminder_recipient_labels())
 
     def _reminder_send_emails(self):
         """Render and queue one e-mail per record; a record that cannot be
@@ -285,8 +302,9 @@ class ReminderSendingMixin(models.AbstractModel):
         chunks = split_every(MAIL_CREATE_CHUNK, mail_values)
         mails = MailMail.concat(*(MailMail.create(chunk) for chunk in chunks))
         sent._reminder_write_state("queued", error_message=False, date_sent=fields.Datetime.now())
+        texts = sent._reminder_recipients_texts({record: routes[record] for record in sent})
         for record, mail in zip(sent, mails, strict=True):
-            email_to, email_cc = record._reminder_recipient_texts(routes[record])
+            email_to, email_cc = texts[record]
             # one write per record (a write costs more than its fields); the
             # ORM flushes them in one UPDATE per hundred records
             record.write(
