@@ -221,8 +221,9 @@ class ReminderDispatchBatch(models.Model):
     def _documents_to_dispatch(self, doc_type):
         """Rows of the lines to create for ``doc_type``: its qualifying
         documents in the batch's range, under the user's rights, in a few
-        queries whatever their number."""
-        Model = self.env[doc_type.res_model]
+        queries whatever their number, as of the batch's company (e.g. the
+        customers' open receivables)."""
+        Model = self.env[doc_type.res_model].with_company(self.company_id)
         name_fname = Model._rec_name if Model._rec_name in Model._fields else None
         fnames = [f for f in (doc_type.partner_field, doc_type.date_field, name_fname) if f]
         self.env["reminder.dispatch.line"].flush_model()

@@ -183,7 +183,8 @@ class ReminderDispatchLine(models.Model):
         """Print the document with its type's report and keep the PDF on the
         line; a failure is the line's error."""
         self.ensure_one()
-        report = self.document_type_id.report_id.sudo()
+        # in the line's company: a statement shows its open receivables
+        report = self.document_type_id.report_id.sudo().with_company(self.company_id)
         try:
             with self.env.cr.savepoint():
                 pdf, _type = report._render_qweb_pdf(report.report_name, [self.res_id])

@@ -57,6 +57,22 @@ DOCUMENT_MAPPINGS = {
         "document_domain": "[('picking_type_code', '=', 'incoming'), ('state', '=', 'done')]",
         "report": "stock.action_report_picking",
     },
+    # the customers with open receivables in the batch's company; a
+    # statement is of the day it is printed: no date selects it
+    "account_statement": {
+        "partner_field": "commercial_partner_id",
+        "document_domain": "[('credit', '>', 0)]",
+        "report": "reminder_automation.action_report_partner_statement",
+    },
+    # the letters the dunning runs printed, sent by e-mail as printed
+    "dunning_letter": {
+        "res_model": "reminder.dunning.communication",
+        "partner_field": "partner_id",
+        "date_field": "date_sent",
+        "document_domain": "[('letter_attachment_id', '!=', False)]",
+        "pdf_field": "letter_attachment_id",
+        "report": "reminder_automation.action_report_dunning_letter",
+    },
 }
 
 
@@ -258,9 +274,9 @@ class ReminderDocumentType(models.Model):
             for code in DOCUMENT_MAPPINGS
         }
         for doc_type in self.sudo().with_context(active_test=False).browse(filter(None, codes)):
-            if doc_type.partner_field or doc_type.res_model not in self.env:
-                continue
             mapping = DOCUMENT_MAPPINGS[codes[doc_type.id]]
+            if doc_type.partner_field or mapping.get("res_model", doc_type.res_model) not in self.env:
+                continue
             report = self.env.ref(mapping["report"], raise_if_not_found=False)
             template = self.env.ref(
                 f"reminder_automation.mail_template_dispatch_{codes[doc_type.id]}", raise_if_not_found=False

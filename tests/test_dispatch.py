@@ -248,6 +248,42 @@ class TestDispatch(DispatchCommon):
             "the invoice's chatter keeps the e-mail",
         )
 
+    def test_statement_and_dunning_letter_go_with_their_pdf(self):
+        """The customers with open receivables get their statement, printed
+        now; the letter a dunning run printed goes as printed."""
+        statement_type = self.env.ref("reminder_automation.document_type_account_statement")
+        self.final.channel_letter = True
+        self._contact("Ioana Popescu").reminder_document_type_ids = statement_type | self.type_dunning
+        invoice = self._invoice(self.bihor, -60, 1234.5)
+        self._run()
+        letter = self._run(30).communication_ids
+        self.assertTrue(letter.letter_attachment_id)
+        batch = self._prepare([statement_type, self.type_dunning], self.bihor | self.rossi)
+        self.assertEqual(
+            {(line.document_type_id, line.document_ref) for line in batch.line_ids},
+            {(statement_type, self.bihor), (self.type_dunning, letter)},
+            "Rossi owes nothing: no statement",
+        )
+
+        self._deliver(batch)
+
+        self.assertEqual(
+            set(batch.line_ids.mapped("state")), {"sent"}, batch.line_ids.mapped("error_message")
+        )
+        for doc_type, label in ((statement_type, "Account Statement"), (self.type_dunning, "Dunning Letter")):
+            line = batch.line_ids.filtered(lambda line, t=doc_type: line.document_type_id == t)
+            messages = [m for m in self._messages_to("ioana@bihor.example") if label in m.subject]
+            self.assertEqual(len(messages), 1, label)
+            text = " ".join(self._pdf_of(messages[0]).split())
+            self.assertIn("Bihor", text, f"{label}: the customer's PDF")
+            self.assertIn(invoice.name, text, f"{label}: its open invoice")
+            self.assertEqual(line.state, "sent")
+        self.assertEqual(
+            batch.line_ids.filtered(lambda line: line.document_type_id == self.type_dunning).attachment_id,
+            letter.letter_attachment_id,
+            "the letter as the run printed it",
+        )
+
     def test_stored_invoice_pdf_is_sent_without_printing(self):
         invoice = self._invoice(self.acme, 30)
         Send = self.env["account.move.send"].with_context(force_report_rendering=True)
