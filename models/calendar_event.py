@@ -19,6 +19,21 @@ SYNC_FIELDS = (
     }
     | {"reminder_customer_phone", "reminder_customer_email"}
 )
+# they change the number and address above, which are checked once computed
+SOURCE_FIELDS = {"reminder_customer_phone_source", "reminder_customer_email_source"}
+# where the customer's SMS number and e-mail come from: "<contact|customer>_<field>" or typed by hand
+PHONE_SOURCES = [
+    ("contact_mobile", "Contact's Mobile"),
+    ("contact_phone", "Contact's Phone"),
+    ("customer_mobile", "Customer's Mobile"),
+    ("customer_phone", "Customer's Phone"),
+    ("typed", "Typed by Hand"),
+]
+EMAIL_SOURCES = [
+    ("contact_email", "Contact's E-mail"),
+    ("customer_email", "Customer's E-mail"),
+    ("typed", "Typed by Hand"),
+]
 
 
 def _company_default(fname):
@@ -67,23 +82,34 @@ class CalendarEvent(models.Model):
         string="Customer Reminder Unit",
         default=_company_default("customer_interval_unit"),
     )
+    reminder_customer_phone_source = fields.Selection(
+        PHONE_SOURCES,
+        string="SMS To",
+        compute="_compute_reminder_customer_sources",
+        store=True,
+        readonly=False,
+        help="The contact person's mobile by default (the first number found otherwise); pick another "
+        "of the contact's or the customer's numbers, or type one.",
+    )
     reminder_customer_phone = fields.Char(
         string="SMS Number",
         compute="_compute_reminder_customer_contact",
         store=True,
         readonly=False,
-        help="The contact person's mobile (else the customer's) by default; pick another of their "
-        "numbers or type one.",
+    )
+    reminder_customer_email_source = fields.Selection(
+        EMAIL_SOURCES,
+        string="E-mail To",
+        compute="_compute_reminder_customer_sources",
+        store=True,
+        readonly=False,
+        help="The contact person's e-mail by default (the customer's otherwise); pick the other or type one.",
     )
     reminder_customer_email = fields.Char(
         string="Reminder E-mail",
         compute="_compute_reminder_customer_contact",
         store=True,
         readonly=False,
-        help="The contact person's e-mail (else the customer's) by default; type another if needed.",
-    )
-    reminder_customer_numbers = fields.Char(
-        string="Other Numbers", compute="_compute_reminder_customer_numbers"
     )
     reminder_customer_bcc = fields.Char(
         string="Customer Copies (Bcc)", related="reminder_customer_mail_template_id.email_bcc"
@@ -119,27 +145,33 @@ class CalendarEvent(models.Model):
     reminder_error_count = fields.Integer(compute="_compute_reminder_error_count")
 
     @api.depends("reminder_customer_id", "reminder_contact_id")
-    def _compute_reminder_customer_contact(self):
+    def _compute_reminder_customer_sources(self):
         for event in self:
-            recipient = event._reminder_customer_recipient()
-            event.reminder_customer_phone = recipient.mobile or recipient.phone
-            event.reminder_customer_email = recipient.email
+            for kind, sources in (("phone", PHONE_SOURCES), ("email", EMAIL_SOURCES)):
+                event[f"reminder_customer_{kind}_source"] = next(
+                    (key for key, _label in sources[:-1] if event._reminder_customer_value(key)), "typed"
+                )
 
-    @api.depends("reminder_customer_id", "reminder_contact_id")
-    def _compute_reminder_customer_numbers(self):
+    @api.depends("reminder_customer_phone_source", "reminder_customer_email_source")
+    def _compute_reminder_customer_contact(self):
+        """The number and address of the picked source; typed ones are kept."""
         for event in self:
-            people = event.reminder_contact_id | event.reminder_customer_id
-            event.reminder_customer_numbers = ", ".join(
-                f"{partner.name}: {partner[fname]}"
-                for partner in people
-                for fname in ("mobile", "phone")
-                if partner[fname]
-            )
+            for kind in ("phone", "email"):
+                source = event[f"reminder_customer_{kind}_source"]
+                if source and source != "typed":
+                    event[f"reminder_customer_{kind}"] = event._reminder_customer_value(source)
+                else:
+                    event[f"reminder_customer_{kind}"] = event[f"reminder_customer_{kind}"]
 
     @api.depends("reminder_ids.send_state")
     def _compute_reminder_error_count(self):
         for event in self:
             event.reminder_error_count = len(event.reminder_ids.filtered(lambda r: r.send_state == "error"))
+
+    def _reminder_customer_value(self, source):
+        """The number or address a source names, e.g. ``customer_phone``."""
+        who, fname = source.split("_")
+        return self[f"reminder_{who}_id"][fname]
 
     def _reminder_customer_recipient(self):
         self.ensure_one()
@@ -251,7 +283,7 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if SYNC_FIELDS.intersection(vals):
+        if (SYNC_FIELDS | SOURCE_FIELDS).intersection(vals):
             self._reminder_sync()
         return result
 

@@ -232,6 +232,29 @@ class TestMeetingReminder(MeetingCommon):
         self._cron(START - timedelta(days=1))
         self.assertEqual(event.reminder_ids.sms_ids.number, "+48601999888")
 
+    def test_customer_number_and_address_picked(self):
+        """The contact's mobile and e-mail by default; the customer's phone
+        and e-mail picked instead are the ones the reminders go to."""
+        event = self._meeting(reminder_customer_channel="both")
+        self.assertEqual(
+            (event.reminder_customer_phone_source, event.reminder_customer_phone),
+            ("contact_mobile", "601 234 567"),
+        )
+        self.assertEqual(
+            (event.reminder_customer_email_source, event.reminder_customer_email),
+            ("contact_email", "jan@kowalski.example"),
+        )
+        with Form(event) as form:
+            form.reminder_customer_phone_source = "customer_phone"
+            form.reminder_customer_email_source = "customer_email"
+            self.assertEqual(form.reminder_customer_phone, "+48 12 345 67 89")
+            self.assertEqual(form.reminder_customer_email, "biuro@kowalski.example")
+        self._cron(START - timedelta(days=1))
+        reminders = event.reminder_ids
+        self.assertEqual(reminders.sms_ids.number, "+48123456789", "the customer's phone, in E.164")
+        self.assertEqual(self._mails(reminders).email_to, "biuro@kowalski.example")
+        self.assertEqual(reminders.partner_id, self.contact, "still the contact's reminder")
+
     def test_no_customer_nothing_to_remind(self):
         """Meetings other apps create from the company's defaults still save."""
         event = self._meeting(
