@@ -19,6 +19,7 @@ from . import reminder_recurrence_occurrence
 from . import mail_activity
 from . import reminder_meeting
 from . import calendar_event
+from . import calendar_attendee
 from . import reminder_dispatch_batch
 from . import reminder_dispatch_line
 from . import reminder_todo

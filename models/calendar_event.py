@@ -178,10 +178,14 @@ class CalendarEvent(models.Model):
         return self.reminder_contact_id or self.reminder_customer_id
 
     def _reminder_operators(self):
-        """The attendees of the company's side: all but the customer's people."""
+        """The attendees of the company's side who have not declined: all but
+        the customer's people."""
         self.ensure_one()
         customer = self.reminder_customer_id.commercial_partner_id
-        return self.partner_ids.filtered(lambda p: not customer or p.commercial_partner_id != customer)
+        declined = self.attendee_ids.filtered(lambda a: a.state == "declined").partner_id
+        return (self.partner_ids - declined).filtered(
+            lambda p: not customer or p.commercial_partner_id != customer
+        )
 
     def _reminder_delay(self, audience):
         return timedelta(

@@ -255,6 +255,20 @@ class TestMeetingReminder(MeetingCommon):
         self.assertEqual(self._mails(reminders).email_to, "biuro@kowalski.example")
         self.assertEqual(reminders.partner_id, self.contact, "still the contact's reminder")
 
+    def test_declined_attendee_not_reminded(self):
+        event = self._meeting(reminder_operator=True)
+        attendee = event.attendee_ids.filtered(lambda a: a.partner_id == self.operator.partner_id)
+        reminder = event.reminder_ids.filtered(lambda r: r.audience == "operator")
+        self.assertEqual(reminder.partner_id, self.operator.partner_id)
+        attendee.do_decline()
+        self.assertFalse(reminder.exists(), "the pending reminder is dropped")
+        self.assertEqual(event.reminder_ids.audience, "customer")
+        attendee.do_accept()
+        reminder = event.reminder_ids.filtered(lambda r: r.audience == "operator")
+        self.assertEqual((reminder.partner_id, reminder.send_state), (self.operator.partner_id, "draft"))
+        self._cron(reminder.date_scheduled)
+        self.assertEqual(self._mails(reminder).recipient_ids, self.operator.partner_id, "reminded again")
+
     def test_no_customer_nothing_to_remind(self):
         """Meetings other apps create from the company's defaults still save."""
         event = self._meeting(
