@@ -128,7 +128,15 @@ class ReminderDispatchLine(models.Model):
         for lines in (
             todo.filtered(lambda line: line.send_state == "draft").grouped("document_type_id").values()
         ):
-            lines._reminder_send_emails()
+            lines._reminder_send_emails()._dispatch_mark_moves_sent()
+
+    def _dispatch_mark_moves_sent(self):
+        """The invoices and credit notes e-mailed are marked sent, as Odoo's
+        Send marks them (``is_move_sent``: its Sent filter and status)."""
+        moves = self.env["account.move"].browse(
+            self.filtered(lambda line: line.res_model == "account.move").mapped("res_id")
+        )
+        moves.sudo().filtered(lambda move: not move.is_move_sent).is_move_sent = True
 
     def _dispatch_attach_pdfs(self):
         """Give every line of a document its PDF: the one Odoo stores for it

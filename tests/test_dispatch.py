@@ -218,6 +218,7 @@ class TestDispatch(DispatchCommon):
         delivery_line = self._line_of(batch, delivery)
         self.assertIn("leo@acme.example", delivery_line.email_to, "routed at preparation")
         self.assertIn("otto@acme.example", delivery_line.email_cc)
+        self.assertFalse(invoice.is_move_sent)
 
         self._deliver(batch)
 
@@ -240,6 +241,9 @@ class TestDispatch(DispatchCommon):
         slip = next(m for m in self._messages_to("leo@acme.example") if delivery.name in m.subject)
         self.assertEqual(slip.addresses("Cc"), ["otto@acme.example"], "In Copy Of the delivery slips")
         self.assertFalse(self.pec_smtp.messages)
+        self.assertEqual(
+            (invoice | credit_note).mapped("is_move_sent"), [True, True], "marked sent as Odoo's Send does"
+        )
         self.assertEqual(invoice.reminder_dispatch_line_count, 1, "smart button of the document")
         self.assertEqual(self.acme.reminder_dispatch_line_count, 5, "smart button of the partner")
         self.assertIn(
