@@ -95,7 +95,7 @@ class TestDunningSending(DunningCommon):
             run.action_send()
         self.assertEqual(len(self._customer_mails()), 1)
         body = self._customer_mails().body_html
-        self.assertIn("Pay now", body)
+        self.assertIn("Pay or reply", body)
         self.assertIn("/reminder/invoice/", body)
         for move in comm.line_ids.move_id:
             self.assertIn(move.name, body)
@@ -107,7 +107,7 @@ class TestDunningSending(DunningCommon):
         run = self._run(send=False)
         self.assertEqual(len(run.communication_ids), 2)
         tables = run.communication_ids.mapped("item_table_html")  # computed for both at once
-        self.assertEqual(len([table for table in tables if "Pay now" in table]), 2)
+        self.assertEqual(len([table for table in tables if "Pay or reply" in table]), 2)
         self._send(run)
         self.assertEqual(len(self._customer_mails()), 2)
 

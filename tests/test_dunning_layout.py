@@ -41,7 +41,7 @@ class TestDunningMailLayout(DunningCommon):
             self.assertEqual(body.count(invoice.name), 1)
         self.assertIn("350.00", comm.total_due_text)
         self.assertEqual(body.count(comm.total_due_text), 1, "the total printed once")
-        self.assertIn("Pay now", body)
+        self.assertIn("Pay or reply", body)
 
     def test_layout_rendered_once_per_company_and_language(self):
         self.env["res.lang"]._activate_lang("it_IT")
@@ -69,7 +69,7 @@ class TestDunningMailLayout(DunningCommon):
 @tagged("post_install", "-at_install")
 class TestDunningLetter(DunningCommon):
     """The printed letter of a level says what its e-mail says, and how to
-    pay: payment references, bank account, QR codes; no "Pay now" link."""
+    pay: payment references, bank account, QR codes; no "Pay or reply" link."""
 
     @classmethod
     def setUpClass(cls):
@@ -104,7 +104,7 @@ class TestDunningLetter(DunningCommon):
         self.assertIn("RO49AAAA1B31007593840000", text, "the bank account")
         self.assertIn("1,234.50", text)
         self.assertEqual(text.count("Total due"), 1, "the total printed once")
-        self.assertNotIn("Pay now", text, "no link on paper")
+        self.assertNotIn("Pay or reply", text, "no link on paper")
         self.assertIn(self.bihor.name, text)
 
     def test_letter_prints_the_payment_qr_code_where_the_company_has_one(self):
@@ -131,4 +131,4 @@ class TestDunningLetter(DunningCommon):
         self.assertIn("the following invoices remain unpaid", text)
         self.assertIn("RF18539007547034", text)
         self.assertIn(invoice.name, text)
-        self.assertNotIn("Pay now", text)
+        self.assertNotIn("Pay or reply", text)

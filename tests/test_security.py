@@ -158,7 +158,7 @@ class TestSecurity(DunningCommon, HttpCase):
         self.assertEqual(values["item_count"], 1)
         [invoice_b] = comm.line_ids.move_id - invoice_a
         self.assertIn(f"/reminder/invoice/{invoice_b.id}/", values["item_table_html"])
-        self.assertEqual(values["item_table_html"].count("Pay now"), 1)
+        self.assertEqual(values["item_table_html"].count("Pay or reply"), 1)
         self.assertNotIn(f"/reminder/invoice/{invoice_a.id}/", values["item_table_html"])
         # nor can company B's handler read A's communications
         self._invoice(self.rossi, -10)
