@@ -9,6 +9,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, mute_logger
 
+from ..tools.cron_batch import commit_progress, lock_ids
+
 _logger = logging.getLogger(__name__)
 
 
@@ -371,7 +373,7 @@ class ReminderDispatchBatch(models.Model):
             if not ids:
                 break
             Line.browse(ids)._dispatch_send()
-            if self._commit_progress(len(ids)) <= 0:
+            if commit_progress(self.env, len(ids)) <= 0:
                 self.env.ref("reminder_automation.ir_cron_dispatch")._trigger()
                 return False
         return self._finish_once()
@@ -379,29 +381,17 @@ class ReminderDispatchBatch(models.Model):
     def _lock_lines(self, batch_size):
         """Ids of up to ``batch_size`` lines to send no other worker holds,
         locked; None when another worker sent some after this transaction
-        began (REPEATABLE READ)."""
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                return [
-                    row[0]
-                    for row in self.env.execute_query(
-                        SQL(
-                            """SELECT id FROM reminder_dispatch_line
-                                WHERE batch_id = %s AND send_state = 'draft'
-                             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-                            self.id,
-                            batch_size,
-                        )
-                    )
-                ]
-        except pg_errors.SerializationFailure:
-            return None
-
-    def _commit_progress(self, processed):
-        """Commit a finished batch in a cron; a user's send is one transaction."""
-        if not self.env.context.get("cron_id"):
-            return float("inf")
-        return self.env["ir.cron"]._commit_progress(processed)
+        began."""
+        return lock_ids(
+            self.env,
+            SQL(
+                """SELECT id FROM reminder_dispatch_line
+                    WHERE batch_id = %s AND send_state = 'draft'
+                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+                self.id,
+                batch_size,
+            ),
+        )
 
     def _finish_once(self):
         """Done once nothing is left to send, by one worker: the others
@@ -474,7 +464,7 @@ class ReminderDispatchBatch(models.Model):
             )
             batch.action_prepare()
             batch._write_state("sending", auto_send=True)
-            self._commit_progress(0)
+            commit_progress(self.env, 0)
 
     # ------------------------------------------------------------------
     # Views

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, mute_logger
 from odoo.tools.pdf import merge_pdf
 
+from ..tools.cron_batch import commit_progress, lock_ids
 from .reminder_dunning_level import MAX_DAYS
 
 _logger = logging.getLogger(__name__)
@@ -382,30 +383,24 @@ class ReminderDunningRun(models.Model):
             if not ids:
                 return self._finish_once()
             Communication.browse(ids)._dunning_send()
-            if self._commit_progress(len(ids)) <= 0:
+            if commit_progress(self.env, len(ids)) <= 0:
                 self._trigger_send_workers()
                 return False
 
     def _lock_batch(self, batch_size):
         """Ids of up to ``batch_size`` communications to send that no other
         worker holds, locked; None when one was sent and committed by
-        another worker after this transaction began (REPEATABLE READ)."""
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                return [
-                    row[0]
-                    for row in self.env.execute_query(
-                        SQL(
-                            """SELECT id FROM reminder_dunning_communication
-                        WHERE run_id = %s AND send_state = 'draft'
-                     ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-                            self.id,
-                            batch_size,
-                        )
-                    )
-                ]
-        except pg_errors.SerializationFailure:
-            return None
+        another worker after this transaction began."""
+        return lock_ids(
+            self.env,
+            SQL(
+                """SELECT id FROM reminder_dunning_communication
+                    WHERE run_id = %s AND send_state = 'draft'
+                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+                self.id,
+                batch_size,
+            ),
+        )
 
     def _finish_once(self):
         """Finish the run when nothing is left to send, exactly once.
@@ -429,13 +424,6 @@ class ReminderDunningRun(models.Model):
             return False
         self._finish()
         return True
-
-    def _commit_progress(self, processed):
-        """Commit a finished batch when running in a cron; in a user's
-        request the whole send is one transaction, as Odoo's own actions."""
-        if not self.env.context.get("cron_id"):
-            return float("inf")
-        return self.env["ir.cron"]._commit_progress(processed)
 
     def _finish(self):
         self._write_state("done", report_html=self._execution_report())

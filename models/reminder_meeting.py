@@ -1,11 +1,10 @@
 import logging
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models
 from odoo.fields import Domain
-from odoo.tools import SQL, format_date, format_datetime, mute_logger
+from odoo.tools import SQL, format_date, format_datetime
 
+from ..tools.cron_batch import commit_progress, lock_ids
 from .res_partner import RecipientRoute
 
 _logger = logging.getLogger(__name__)
@@ -146,7 +145,7 @@ class ReminderMeeting(models.Model):
         while ids := self._lock_due(batch_size):
             self.browse(ids)._reminder_send()
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
-            if self.env.context.get("cron_id") and self.env["ir.cron"]._commit_progress(len(ids)) <= 0:
+            if commit_progress(self.env, len(ids)) <= 0:
                 return
 
     @api.model
@@ -155,28 +154,24 @@ class ReminderMeeting(models.Model):
         holds, locked: to send, of a meeting still active and still to come,
         for an audience the company's cron mode sends."""
         self.env.flush_all()
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                return [
-                    row[0]
-                    for row in self.env.execute_query(
-                        SQL(
-                            """SELECT r.id FROM reminder_meeting r
-                                 JOIN calendar_event e ON e.id = r.event_id
-                                 JOIN res_company c ON c.id = r.company_id
-                                WHERE r.send_state = 'draft' AND r.date_scheduled <= %(now)s
-                                  AND r.event_start > %(now)s AND e.active
-                                  AND c.reminder_meeting_cron_mode IN ('both', r.audience)
-                             ORDER BY r.date_scheduled, r.id LIMIT %(limit)s
-                               FOR UPDATE OF r SKIP LOCKED""",
-                            now=fields.Datetime.now(),
-                            limit=batch_size,
-                        )
-                    )
-                ]
-        except pg_errors.SerializationFailure:
+        ids = lock_ids(
+            self.env,
+            SQL(
+                """SELECT r.id FROM reminder_meeting r
+                     JOIN calendar_event e ON e.id = r.event_id
+                     JOIN res_company c ON c.id = r.company_id
+                    WHERE r.send_state = 'draft' AND r.date_scheduled <= %(now)s
+                      AND r.event_start > %(now)s AND e.active
+                      AND c.reminder_meeting_cron_mode IN ('both', r.audience)
+                 ORDER BY r.date_scheduled, r.id LIMIT %(limit)s
+                   FOR UPDATE OF r SKIP LOCKED""",
+                now=fields.Datetime.now(),
+                limit=batch_size,
+            ),
+        )
+        if ids is None:
             _logger.info("Meeting reminders being sent by another worker")
-            return []
+        return ids or []
 
     def action_retry(self):
         """Send again, now, the reminders in error (after fixing their cause)."""

@@ -1,1 +1,2 @@
+from . import cron_batch
 from . import item_table
