@@ -50,3 +50,27 @@ class TestTranslations(DunningCommon):
                 sms = sms_template.with_context(lang=lang)._render_field("body", comm.ids)[comm.id]
                 self.assertNotEqual(sms, english_sms)
                 self.assertIn(sms_word, sms.lower())
+
+    def test_every_shipped_template_translated(self):
+        """Each mail and SMS template the module ships (dunning, meeting
+        reminders, document dispatch) has its own subject and body in it, ro
+        and pl: none falls back to the English text."""
+        data = self.env["ir.model.data"].search(
+            [("module", "=", "reminder_automation"), ("model", "in", ("mail.template", "sms.template"))]
+        )
+        # the generic document's template only prints the batch's own subject and body
+        templates = [
+            self.env[item.model].browse(item.res_id)
+            for item in data
+            if "demo" not in item.name and item.name != "mail_template_dispatch_generic"
+        ]
+        self.assertGreaterEqual(len(templates), 18)
+        for template in templates:
+            fields_to_check = ("subject", "body_html") if template._name == "mail.template" else ("body",)
+            for lang in LANGUAGES:
+                for field_name in fields_to_check:
+                    with self.subTest(template=template.name, lang=lang, field=field_name):
+                        self.assertNotEqual(
+                            template.with_context(lang=lang)[field_name],
+                            template.with_context(lang="en_US")[field_name],
+                        )

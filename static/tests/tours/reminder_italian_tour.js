@@ -10,8 +10,8 @@ registry.category("web_tour.tours").add("reminder_italian_tour", {
             trigger: ".o_control_panel:contains(Solleciti da gestire)",
         },
         {
-            content: "Bihor is listed under Italian column headers",
-            trigger: ".o_list_view:has(th:contains(Cliente)) .o_data_row:contains(Bihor)",
+            content: "Bihor is listed under Italian column headers (When, What)",
+            trigger: ".o_list_view:has(th:contains(Quando)):has(th:contains(Cosa)) .o_data_row:contains(Bihor)",
         },
         {
             content: "Send All Shown, in Italian",
@@ -34,7 +34,7 @@ registry.category("web_tour.tours").add("reminder_italian_tour", {
         stepUtils.showAppsMenuItem(),
         {
             content: "Open the Reminders app, named in Italian",
-            trigger: ".o_app[data-menu-xmlid='reminder_automation.menu_reminder_root']:contains(Solleciti)",
+            trigger: ".o_app[data-menu-xmlid='reminder_automation.menu_reminder_root']:contains(Promemoria)",
             run: "click",
         },
         {
