@@ -179,9 +179,14 @@ class ReminderTodo(models.Model):
     def _refresh_rows(self):
         """Replace the current user's rows by what is due now: one DELETE,
         one INSERT, whatever the number of rows."""
+        # a row without amount (a meeting, a document) still needs a currency,
+        # or the list's totals show the amounts as of mixed currencies
+        currencies = {company.id: company.currency_id.id for company in self.env.companies}
         rows = []
         for source in self._todo_sources():
-            rows += [dict(row, source=source) for row in getattr(self, f"_todo_rows_{source}")()]
+            for row in getattr(self, f"_todo_rows_{source}")():
+                currency_id = row.get("currency_id") or currencies.get(row.get("company_id"))
+                rows.append(dict(row, source=source, currency_id=currency_id))
         self.flush_model()
         self.env.cr.execute(SQL("DELETE FROM reminder_todo WHERE user_id = %s", self.env.uid))
         if rows:

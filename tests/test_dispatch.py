@@ -380,6 +380,7 @@ class TestDispatch(DispatchCommon):
         Todo._refresh_rows()
         rows = Todo.search([("source", "=", "dispatch")])
         self.assertEqual(rows.mapped("record_ref"), list(errors))
+        self.assertEqual(rows.currency_id, self.env.company.currency_id, "totals in one currency")
         self.assertIn(
             "No valid e-mail address", rows.filtered(lambda row: row.partner_id == nobody).route_error
         )

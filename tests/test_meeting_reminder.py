@@ -344,6 +344,7 @@ class TestMeetingReminder(MeetingCommon):
             Todo._refresh_rows()
             row = Todo.search([("source", "=", "meeting")])
             self.assertEqual((row.record_ref, row.partner_id), (event, self.contact))
+            self.assertEqual(row.currency_id, row.company_id.currency_id, "totals in one currency")
             self.assertIn("Jan Kowalski", row.route_error)
             self.assertIn("Kick-off", row.name)
             self.assertEqual(row.date, START - timedelta(days=1))
