@@ -409,6 +409,26 @@ class TestMeetingReminderDelivery(MeetingCommon):
         )
         self.assertEqual(event.reminder_ids.state, "sent", "tracked")
 
+    def test_bcc_of_a_template_sent_by_odoo(self):
+        """Odoo's own sending from a template (automations, buttons) carries
+        the template's blind copies too."""
+        template = self.env["mail.template"].create(
+            {
+                "name": "Welcome",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "Welcome",
+                "email_from": "office@company.example",
+                "email_to": "{{ object.email }}",
+                "body_html": "<p>Hello</p>",
+                "email_bcc": "archive@company.example",
+            }
+        )
+        template.send_mail(self.contact.id)
+        self.env["mail.mail"].process_email_queue()
+        [message] = [m for m in self.smtp.messages if m.subject == "Welcome"]
+        self.assertEqual(message.rcpt_tos, ["jan@kowalski.example", "archive@company.example"])
+        self.assertNotIn("Bcc", message.message, "a blind copy is in no header")
+
 
 @tagged("post_install", "-at_install")
 class TestMeetingReminderTour(MeetingCommon, HttpCase):
