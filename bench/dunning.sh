@@ -23,15 +23,7 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-if ! psql -lqt | cut -d'|' -f1 | grep -qw "$RA_BENCH_DB"; then
-    echo "[bench] no database $RA_BENCH_DB: build it with bench/run.sh" >&2
-    exit 1
-fi
-if [ "${RA_BENCH_NO_UPDATE:-0}" != 1 ]; then
-    start=$(date +%s)
-    odoo -u reminder_automation --stop-after-init --log-level=warn
-    echo "[bench] module updated in $(( $(date +%s) - start )) s"
-fi
+use_bench_database
 # dead rows of earlier (rolled back) benchmark runs would slow the first run
 psql -q -d "$RA_BENCH_DB" -c "VACUUM ANALYZE reminder_dunning_line, reminder_dunning_communication, \
 reminder_dunning_run, mail_mail, mail_message, mail_message_res_partner_rel, mail_mail_res_partner_rel, \

@@ -14,11 +14,5 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-if ! psql -lqt | cut -d'|' -f1 | grep -qw "$RA_BENCH_DB"; then
-    echo "[bench] no database $RA_BENCH_DB: build it with bench/run.sh" >&2
-    exit 1
-fi
-if [ "${RA_BENCH_NO_UPDATE:-0}" != 1 ]; then
-    odoo -u reminder_automation --stop-after-init --log-level=warn
-fi
+use_bench_database
 odoo shell --log-level=warn < "$ADDON_DIR/bench/bench_generic_document.py"

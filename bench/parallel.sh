@@ -26,13 +26,7 @@ LOGS=$(mktemp -d "${TMPDIR:-/tmp}/reminder_bench_parallel.XXXXXX")
 TIMEOUT=${RA_BENCH_TIMEOUT:-900}
 PIDS=()
 
-if ! psql -lqt | cut -d'|' -f1 | grep -qw "$RA_BENCH_DB"; then
-    echo "[bench] no database $RA_BENCH_DB: build it with bench/run.sh" >&2
-    exit 1
-fi
-if [ "${RA_BENCH_NO_UPDATE:-0}" != 1 ]; then
-    odoo -u reminder_automation --stop-after-init --log-level=warn
-fi
+use_bench_database
 
 step() { RA_BENCH_STEP=$1 odoo shell --log-level=warn < "$ADDON_DIR/bench/bench_parallel.py"; }
 run_state() {

@@ -232,12 +232,7 @@ class ReminderDispatchLine(models.Model):
 
     def action_open_document(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-        }
+        return self.env[self.res_model].browse(self.res_id)._get_records_action()
 
     def action_download_pdf(self):
         self.ensure_one()

@@ -387,13 +387,7 @@ class ReminderTodo(models.Model):
     def action_open_record(self):
         """The record the row is about, in its own form."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.res_model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self.env[self.res_model].browse(self.res_id)._get_records_action()
 
     def action_postpone(self):
         """Postpone the dunning of the customers of the rows."""
